@@ -1,0 +1,74 @@
+# Entry points of the compendium. The README's two commands are `make repro` and `make test`;
+# both create the environment from requirements.lock first (idempotent) and compile the NEURON mechanisms.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= $(CURDIR)/.venv
+PROFILE ?= full
+BIN := $(VENV)/bin
+LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
+STAMP := $(VENV)/.installed-$(LOCK_HASH)
+export DVC_NO_ANALYTICS := 1
+# stage commands call `python`: make it the environment's
+export PATH := $(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: setup venv mechanisms repro test test-slow test-full bench lint lock paper check-hashes clean help
+
+help:
+	@echo "make repro [PROFILE=full|quick|tiny]  set up, then run the pipeline (dvc repro)"
+	@echo "make test                             set up, then run the default tests (tiny scale)"
+	@echo "make test-slow | test-full            also the slow checks | the full-scale checks"
+	@echo "make bench                            benchmarks (bench/), ratios measured side by side"
+	@echo "make check-hashes ITEMS='j00 j17'     re-run items and compare their hashes with dvc.lock"
+
+setup: venv mechanisms
+
+venv: $(STAMP)
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip check
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+mechanisms: venv
+	$(BIN)/python -m analysis.mechanisms
+
+repro: setup
+ifeq ($(PROFILE),full)
+	$(BIN)/dvc repro
+else
+	$(BIN)/python -m tools.workspace $(PROFILE)
+	cd runs/$(PROFILE) && $(BIN)/dvc repro
+endif
+
+test: setup
+	$(BIN)/python -m pytest -m "not slow and not full"
+
+test-slow: setup
+	$(BIN)/python -m pytest -m "not full"
+
+test-full: setup
+	$(BIN)/python -m pytest -m "full"
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: venv
+	$(BIN)/ruff check analysis tests tools bench
+	$(BIN)/hadolint Dockerfile
+
+check-hashes: setup
+	$(BIN)/python -m tools.check_hashes $(ITEMS)
+
+lock:
+	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -r requirements.in
+	{ echo "# Generated with: pip freeze (Python 3.11, Linux x86_64) after 'pip install -r requirements.in'."; \
+	  echo "# Every package of the PyPI route, pinned. Regenerate: make lock"; \
+	  /tmp/lock-venv/bin/pip freeze --exclude-editable | sort -f; } > requirements.lock
+
+clean:
+	rm -rf build runs

@@ -1,0 +1,273 @@
+"""Shared helpers of every stage: parameters and profiles, seeds, atomic writes, logging with timings.
+
+Kept deliberately small; anything scientific lives in its own module.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PARAMS_FILE = REPO_ROOT / "params.yaml"
+PROFILES_DIR = REPO_ROOT / "profiles"
+# A profile overlay may replace these mappings whole instead of merging into them: their keys are items.
+REPLACED_WHOLE = ("sweep",)
+
+
+class ParamsError(ValueError):
+    """A parameter is missing or out of its accepted range; the message names the key."""
+
+
+# --------------------------------------------------------------------------------------------------
+# parameters and profiles
+# --------------------------------------------------------------------------------------------------
+def read_yaml(path: Path | str) -> dict:
+    """Read a YAML mapping, turning a syntax error into a message that names the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ParamsError(f"{path}: malformed YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of sections, got {type(data).__name__}")
+    return data
+
+
+def merge_profile(base: Mapping, overlay: Mapping, _prefix: str = "") -> dict:
+    """Deep-merge a profile overlay onto the base parameters.
+
+    Every overlay key must exist in the base (a typo must not silently add a parameter), except inside
+    the mappings in REPLACED_WHOLE, which the overlay replaces whole.
+    """
+    merged = copy.deepcopy(dict(base))
+    for key, value in overlay.items():
+        dotted = f"{_prefix}{key}"
+        if key not in merged:
+            raise ParamsError(f"profile sets unknown key '{dotted}' (not in params.yaml)")
+        if dotted in REPLACED_WHOLE or not isinstance(value, dict):
+            merged[key] = copy.deepcopy(value)
+        else:
+            if not isinstance(merged[key], dict):
+                kind = type(merged[key]).__name__
+                raise ParamsError(f"profile sets '{dotted}' to a mapping, params.yaml has a {kind}")
+            merged[key] = merge_profile(merged[key], value, _prefix=f"{dotted}.")
+    return merged
+
+
+def available_profiles() -> list[str]:
+    return ["full"] + sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def profile_params(name: str, base_file: Path | str = PARAMS_FILE) -> dict:
+    """The parameters of a named profile: params.yaml itself for 'full', else params.yaml + overlay."""
+    base = read_yaml(base_file)
+    if name == "full":
+        return base
+    overlay_file = PROFILES_DIR / f"{name}.yaml"
+    if not overlay_file.is_file():
+        raise ParamsError(f"unknown profile '{name}'; accepted: {', '.join(available_profiles())}")
+    merged = merge_profile(base, read_yaml(overlay_file))
+    merged["profile"] = name
+    return merged
+
+
+def load_params(path: Path | str = PARAMS_FILE) -> dict:
+    """Read params.yaml (what DVC tracks) and check the sections every stage relies on."""
+    params = read_yaml(path)
+    for section in ("profile", "seeds", "network", "simulation", "sweep", "reference"):
+        if section not in params:
+            raise ParamsError(f"{path}: missing section '{section}'")
+    return params
+
+
+def get(params: Mapping, dotted_key: str) -> Any:
+    """params['a']['b'] as get(params, 'a.b'), with a clear error naming the missing key."""
+    node: Any = params
+    for part in dotted_key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise ParamsError(f"params.yaml: missing key '{dotted_key}'")
+        node = node[part]
+    return node
+
+
+def require(ok: bool, key: str, value: Any, accepted: str) -> None:
+    """Raise a ParamsError naming the key, its value and the accepted range unless ok."""
+    if not ok:
+        raise ParamsError(f"params.yaml: {key} = {value!r} is invalid; accepted: {accepted}")
+
+
+def require_number(params: Mapping, key: str, *, low: float = -math.inf, high: float = math.inf,
+                   low_open: bool = False, integer: bool = False) -> float:
+    """Fetch a finite number within [low, high] (or (low, high]) and return it."""
+    value = get(params, key)
+    kind = "an integer" if integer else "a finite number"
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if integer:
+        is_number = is_number and float(value).is_integer()
+    bracket = "(" if low_open else "["
+    accepted = f"{kind} in {bracket}{low}, {high}]"
+    require(is_number and math.isfinite(value), key, value, accepted)
+    require((value > low if low_open else value >= low) and value <= high, key, value, accepted)
+    return int(value) if integer else float(value)
+
+
+def params_hash(params: Any) -> str:
+    """A short stable hash of a parameter (sub)tree: canonical JSON, sorted keys."""
+    blob = json.dumps(params, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------------
+# seeds
+# --------------------------------------------------------------------------------------------------
+def derive_seed(base_seed: int, *labels: str, high: int = 2**31 - 1) -> int:
+    """A seed in [1, high - 1] from a base seed and labels (e.g. 'simulate', 'j07').
+
+    Stable across Python versions and platforms (sha256, not hash()), so that each sweep item has its own
+    stream and changing one item's value changes nothing else.
+    """
+    text = ":".join([str(int(base_seed)), *labels]).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "little") % (high - 1) + 1
+
+
+# --------------------------------------------------------------------------------------------------
+# writing outputs: atomically and with deterministic bytes
+# --------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def atomic_path(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; rename it onto `path` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path: Path | str, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def write_json(path: Path | str, data: Any) -> None:
+    write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+# A fixed timestamp makes zip archives byte-identical across runs (zip entries otherwise carry 'now').
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def save_npz(path: Path | str, **arrays: Any) -> None:
+    """Like numpy.savez_compressed, but atomic and with deterministic bytes."""
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(arrays):
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, np.asanyarray(arrays[name]), allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, buffer.getvalue())
+
+
+def load_npz(path: Path | str) -> dict[str, np.ndarray]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing input; run the stage that writes it (dvc repro)")
+    with np.load(path, allow_pickle=False) as data:
+        return {name: data[name] for name in data.files}
+
+
+def json_array(data: Any) -> np.ndarray:
+    """Metadata stored inside an .npz as a 0-d unicode array of canonical JSON."""
+    return np.array(json.dumps(data, sort_keys=True))
+
+
+def sha256_file(path: Path | str, chunk_bytes: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_bytes), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------
+# logging and timings
+# --------------------------------------------------------------------------------------------------
+def get_logger(stage: str) -> logging.Logger:
+    """A logger that writes '[stage] HH:MM:SS message' to stderr (DVC shows it; data files never see it)."""
+    logger = logging.getLogger(stage)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(f"[{stage}] %(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
+@contextlib.contextmanager
+def timed(logger: logging.Logger, what: str) -> Iterator[dict]:
+    """Log how long a block took; the yielded dict receives 'seconds' for callers that report it."""
+    record: dict = {}
+    start = time.perf_counter()
+    logger.info("%s ...", what)
+    try:
+        yield record
+    finally:
+        record["seconds"] = time.perf_counter() - start
+        logger.info("%s done in %.1f s", what, record["seconds"])
+
+
+def log_io(logger: logging.Logger, read: list, wrote: list) -> None:
+    """The last lines of every stage: what it read and what it wrote."""
+    for path in read:
+        logger.info("read  %s", path)
+    for path in wrote:
+        size = Path(path).stat().st_size if Path(path).exists() else 0
+        logger.info("wrote %s (%.1f kB)", path, size / 1e3)
+
+
+def format_eta(done: float, total: float, elapsed_s: float) -> str:
+    """'ETA 1 min 05 s' from the fraction done and the time taken so far."""
+    if done <= 0:
+        return "ETA --"
+    remaining = elapsed_s * (total - done) / done
+    minutes, seconds = divmod(int(round(remaining)), 60)
+    return f"ETA {minutes} min {seconds:02d} s" if minutes else f"ETA {seconds} s"
+
+
+def software_versions(*packages: str) -> dict[str, str]:
+    """Installed versions of the named distributions (for metadata and the paper)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"python": sys.version.split()[0]}
+    for name in packages:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

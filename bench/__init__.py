@@ -1,0 +1,1 @@
+"""Benchmarks of the compendium. Run: python -m bench [NAME ...]  (make bench)."""

@@ -1,0 +1,109 @@
+"""Static checks of the pinned environment: lock, environment.yml and Dockerfile agree and are clean.
+
+There is no Docker engine and no conda-forge on the development machines, so the container is checked
+statically here: hadolint, its structure, and that its versions equal those of the PyPI lock.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            assert "==" in line, f"{path.name}: '{line}' is not pinned with =="
+            name, version = line.split("==")
+            pins[normalize(name)] = version.strip()
+    return pins
+
+
+def environment_pins() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pins = {}
+    for entry in env["dependencies"]:
+        if isinstance(entry, dict):
+            for pip_line in entry["pip"]:
+                name, version = pip_line.split("==")
+                pins[normalize(name)] = version
+        else:
+            assert re.fullmatch(r"[A-Za-z0-9_.-]+=[0-9][^=]*", entry), f"environment.yml: '{entry}' is not pinned"
+            name, version = entry.split("=")
+            pins[normalize(name)] = version
+    return pins
+
+
+def test_every_lock_line_is_pinned():
+    lock = read_pins(ROOT / "requirements.lock")
+    assert len(lock) > 50
+    for name in ("nest-simulator", "neuron", "lfpy", "lfpykernels", "lfpykit", "pycatch22", "h5py", "numpy",
+                 "scipy", "pandas", "scikit-learn", "matplotlib", "dvc", "pytest"):
+        assert name in lock, f"{name} missing from requirements.lock"
+    assert lock["nest-simulator"] == "3.10.0" and lock["neuron"] == "9.0.2"
+
+
+def test_direct_requirements_equal_the_lock():
+    lock, direct = read_pins(ROOT / "requirements.lock"), read_pins(ROOT / "requirements.in")
+    assert {name: lock.get(name) for name in direct} == direct
+
+
+def test_environment_yml_names_the_lock_versions():
+    lock, direct, env = (read_pins(ROOT / "requirements.lock"), read_pins(ROOT / "requirements.in"),
+                         environment_pins())
+    missing = sorted(set(direct) - set(env))
+    assert not missing, f"environment.yml lacks {missing}"
+    differing = {name: (version, lock[name]) for name, version in env.items() if name in lock and version != lock[name]}
+    assert not differing, f"environment.yml and requirements.lock disagree (env, lock): {differing}"
+    assert env["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def test_installed_versions_are_the_lock():
+    """The environment the tests run in is the locked one (catches a stale virtual environment)."""
+    from importlib.metadata import version
+
+    for name, pinned in read_pins(ROOT / "requirements.in").items():
+        assert normalize(version(name)) == normalize(pinned), name
+
+
+def test_hadolint_is_clean():
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    done = subprocess.run([hadolint, "Dockerfile"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+
+
+def test_dockerfile_structure():
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    base = next(line for line in lines if line.startswith("FROM "))
+    assert re.fullmatch(r"FROM mambaorg/micromamba:\d+\.\d+\.\d+[-\w]*", base), base  # pinned, no 'latest'
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "the final user must not be root"
+    assert any(line.startswith("COPY") and "environment.yml" in line for line in lines)
+    assert any("micromamba install" in line and "--file /tmp/environment.yml" in " ".join(lines) for line in lines)
+    assert lines[-1].startswith("CMD") and "dvc repro" in lines[-1]
+    assert any(line.startswith("WORKDIR /work") for line in lines)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make repro" in readme
+    assert re.search(r"^\s*make test\s*$", ci, re.MULTILINE)
+
+
+@pytest.mark.parametrize("key", ["analytics = false"])
+def test_dvc_analytics_off(key):
+    assert key in (ROOT / ".dvc" / "config").read_text()
