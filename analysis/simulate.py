@@ -1,0 +1,152 @@
+"""Simulate the Hagen LIF network in NEST for one sweep item (SPEC §1).
+
+Usage: python -m analysis.simulate KEY      (KEY is a key of `sweep` in params.yaml, or `ref`)
+
+`ref` is the best-fit point J_ext = reference.J_ext_pA, whose rates feed the kernels (SPEC §2.4); it is not
+one of the training items.
+
+Writes data/simulations/KEY.npz (deterministic bytes, written atomically) holding
+  spike_steps_E, spike_ids_E, spike_steps_I, spike_ids_I   every spike: t = step * dt_ms, 0-based neuron id
+  spike_counts     int32 (2, n_bins): post-transient spikes per dt bin, rows E, I (what the CDM stage needs)
+  rates_Hz         float64 (2,): post-transient mean rates of E and I
+  metadata         JSON: key, J_ext_pA, rng_seed, threads, population sizes, NEST version, parameter hash
+Timings go to the log only, so identical inputs give identical bytes.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from analysis.common import (
+    ParamsError,
+    derive_seed,
+    format_eta,
+    get,
+    get_logger,
+    json_array,
+    load_params,
+    log_io,
+    params_hash,
+    save_npz,
+    software_versions,
+)
+from analysis.network import (
+    POPULATIONS,
+    HagenNetwork,
+    check_drive,
+    check_params,
+    check_rate_ceiling,
+    mean_rate_Hz,
+    spike_counts_per_bin,
+)
+
+OUTPUT_DIR = Path("data/simulations")
+
+
+def item_drive(params: dict, key: str) -> float:
+    """J_ext (pA) of a sweep key or of 'ref'; errors name the key and the accepted keys."""
+    if key == "ref":
+        return check_drive(get(params, "reference.J_ext_pA"), "reference.J_ext_pA")
+    sweep = get(params, "sweep")
+    if key not in sweep:
+        raise ParamsError(f"unknown sweep item '{key}'; accepted: ref or a key of params.yaml sweep "
+                          f"({', '.join(list(sweep)[:3])}, ...)")
+    return check_drive(sweep[key], f"sweep.{key}")
+
+
+def simulation_hash(params: dict, key: str, J_ext_pA: float) -> str:
+    """Hash of everything that determines the spikes of one item."""
+    return params_hash({"network": params["network"], "simulation": params["simulation"],
+                        "seed": params["seeds"]["simulation"], "key": key, "J_ext_pA": J_ext_pA})
+
+
+def make_progress(logger, params: dict, sizes: dict[str, int], key: str):
+    """A callback that logs one line per simulated chunk, aborting early above the rate ceiling."""
+    tstop = float(params["simulation"]["tstop_ms"])
+    transient = float(params["simulation"]["transient_ms"])
+    ceiling = float(params["simulation"]["rate_ceiling_Hz"])
+    previous = {"t_ms": 0.0, "counts": {name: 0 for name in POPULATIONS}}
+
+    def on_chunk(t_ms: float, wall_s: float, counts: dict[str, int]) -> None:
+        chunk_ms = t_ms - previous["t_ms"]
+        rates = {name: mean_rate_Hz(counts[name] - previous["counts"][name], sizes[name], chunk_ms)
+                 for name in POPULATIONS}
+        logger.info("%s: %6.2f / %.2f s simulated, real-time factor %.1f, %s, chunk rates E %.2f I %.2f spikes/s",
+                    key, t_ms / 1000, tstop / 1000, wall_s / (t_ms / 1000), format_eta(t_ms, tstop, wall_s),
+                    rates["E"], rates["I"])
+        # stop a pathological run early instead of simulating it to the end
+        if previous["t_ms"] >= transient:
+            check_rate_ceiling(rates, ceiling, f"item {key} at t = {t_ms:.0f} ms")
+        previous["t_ms"], previous["counts"] = t_ms, dict(counts)
+
+    return on_chunk
+
+
+def summarize(result, params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Post-transient spike counts per dt bin (2, n_bins) and mean rates (2,) of E and I."""
+    sim = params["simulation"]
+    dt, tstop, transient = sim["dt_ms"], sim["tstop_ms"], sim["transient_ms"]
+    transient_steps, n_bins = int(round(transient / dt)), int(round((tstop - transient) / dt))
+    counts = np.stack([spike_counts_per_bin(result.spike_steps[name], transient_steps, n_bins)
+                       for name in POPULATIONS])
+    rates = np.array([mean_rate_Hz(int(counts[i].sum()), result.population_sizes[name], tstop - transient)
+                      for i, name in enumerate(POPULATIONS)])
+    return counts, rates
+
+
+def run_item(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=None) -> Path:
+    """Simulate one item and write its .npz; nothing is written if anything fails."""
+    logger = logger or get_logger("simulate")
+    check_params(params)  # before NEST is touched
+    J_ext_pA = item_drive(params, key)
+    rng_seed = derive_seed(params["seeds"]["simulation"], "simulate", key)
+    threads = int(params["simulation"]["threads"])
+    logger.info("item %s: J_ext = %.6g pA, rng_seed = %d, threads = %d", key, J_ext_pA, rng_seed, threads)
+
+    network = HagenNetwork(params, J_ext_pA, rng_seed)
+    network.build()
+    logger.info("item %s: network built in %.1f s (N_E = %d, N_I = %d)", key, network.build_s,
+                network.sizes["E"], network.sizes["I"])
+    result = network.run(make_progress(logger, params, network.sizes, key))
+    logger.info("item %s: NEST simulated in %.1f s", key, result.simulate_s)
+
+    counts, rates = summarize(result, params)
+    check_rate_ceiling(dict(zip(POPULATIONS, rates)), params["simulation"]["rate_ceiling_Hz"], f"item {key}")
+    logger.info("item %s: post-transient rates E %.3f, I %.3f spikes/s", key, rates[0], rates[1])
+
+    import nest
+
+    metadata = {
+        "key": key, "J_ext_pA": J_ext_pA, "rng_seed": rng_seed, "threads": threads,
+        "population_sizes": network.sizes, "dt_ms": params["simulation"]["dt_ms"],
+        "tstop_ms": params["simulation"]["tstop_ms"], "transient_ms": params["simulation"]["transient_ms"],
+        "nest_version": nest.__version__, "params_hash": simulation_hash(params, key, J_ext_pA),
+        "software": software_versions("nest-simulator", "numpy"),
+    }
+    arrays = {"spike_counts": counts, "rates_Hz": rates, "metadata": json_array(metadata)}
+    for name in POPULATIONS:
+        arrays[f"spike_steps_{name}"] = result.spike_steps[name]
+        arrays[f"spike_ids_{name}"] = result.spike_ids[name]
+    path = Path(output_dir) / f"{key}.npz"
+    save_npz(path, **arrays)
+    return path
+
+
+def main(argv: list[str]) -> int:
+    logger = get_logger("simulate")
+    if len(argv) != 1:
+        logger.error("usage: python -m analysis.simulate KEY (a key of params.yaml sweep, or ref)")
+        return 2
+    start = time.perf_counter()
+    params = load_params()
+    path = run_item(params, argv[0], logger=logger)
+    log_io(logger, read=["params.yaml"], wrote=[path])
+    logger.info("stage simulate %s took %.1f s", argv[0], time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,155 @@
+"""Tests of analysis/network.py with the real NEST, on the tiny (5 %) network."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.stats as st
+
+from analysis.common import ParamsError
+from analysis.network import (
+    HagenNetwork,
+    check_drive,
+    check_params,
+    check_rate_ceiling,
+    mean_rate_Hz,
+    spike_counts_per_bin,
+)
+
+
+# ------------------------------------------------------------------ parameter guards (no NEST needed)
+@pytest.mark.parametrize("section, key, value, message", [
+    ("simulation", "tstop_ms", -100.0, r"simulation.tstop_ms = -100.0 is invalid"),
+    ("simulation", "tstop_ms", 0.0, r"simulation.tstop_ms = 0.0 is invalid"),
+    ("simulation", "transient_ms", 1000.0, r"simulation.transient_ms = 1000.0 is invalid; accepted: 0 <= "),
+    ("simulation", "dt_ms", 0.1 / 3, r"simulation.dt_ms = 0.0333.* multiple of 1/tics_per_ms"),
+    ("simulation", "tstop_ms", 1000.03, r"simulation.tstop_ms = 1000.03 is invalid; accepted: a multiple of dt"),
+    ("simulation", "threads", 0, r"simulation.threads = 0 is invalid"),
+    ("network", "delay_min_ms", 0.01, r"network.delay_min_ms = 0.01 is invalid; accepted: a delay >= dt"),
+    ("network", "scale", 1.5, r"network.scale = 1.5 is invalid"),
+    ("network", "weight_mean_pA", [[1.589, 2.020], [23.84, -8.441]], r"weight_mean_pA\[1\]\[0\] = 23.84.*Dale"),
+    ("network", "connection_probability", [[0.2, 1.2], [0.2, 0.2]], r"connection_probability\[0\]\[1\] = 1.2"),
+])
+def test_bad_parameters_name_the_key(tiny_params, section, key, value, message):
+    tiny_params[section][key] = value
+    with pytest.raises(ParamsError, match=message):
+        check_params(tiny_params)
+
+
+def test_unknown_and_missing_keys_are_named(tiny_params):
+    tiny_params["network"]["tau_mem_ms"] = [10.0, 10.0]
+    with pytest.raises(ParamsError, match=r"unknown key 'network.tau_mem_ms'"):
+        check_params(tiny_params)
+    del tiny_params["network"]["tau_mem_ms"]
+    del tiny_params["simulation"]["transient_ms"]
+    with pytest.raises(ParamsError, match=r"missing key 'simulation.transient_ms'"):
+        check_params(tiny_params)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -1.0, "29"])
+def test_bad_drive_is_refused(value):
+    with pytest.raises(ParamsError, match=r"sweep.j03 = .* is invalid; accepted: a finite number >= 0"):
+        check_drive(value, "sweep.j03")
+
+
+def test_parameter_errors_come_before_nest_is_imported(tmp_path):
+    """A bad parameter costs milliseconds: NEST is not even imported."""
+    code = (
+        "import sys\n"
+        "from analysis.common import profile_params\n"
+        "from analysis.simulate import run_item\n"
+        "p = profile_params('tiny'); p['simulation']['transient_ms'] = 5000.0\n"
+        "try:\n    run_item(p, 'j00', output_dir=sys.argv[1])\n"
+        "except ValueError as err:\n    print('ERR', err)\n"
+        "print('nest imported:', 'nest' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert "ERR params.yaml: simulation.transient_ms = 5000.0" in done.stdout
+    assert "nest imported: False" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ pure helpers
+def test_spike_counts_per_bin_window_is_half_open():
+    steps = np.array([9, 10, 10, 11, 19, 20, 25], dtype=np.int32)
+    counts = spike_counts_per_bin(steps, transient_steps=10, n_bins=10)
+    np.testing.assert_array_equal(counts, [2, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    assert counts.dtype == np.int32
+
+
+def test_mean_rate_and_ceiling():
+    assert mean_rate_Hz(500, 100, 1000.0) == 5.0
+    check_rate_ceiling({"E": 49.9, "I": 10.0}, 50.0, "x")
+    with pytest.raises(RuntimeError, match=r"item j07: mean rate above simulation.rate_ceiling_Hz = 50.0 \(I 60.0"):
+        check_rate_ceiling({"E": 5.0, "I": 60.0}, 50.0, "item j07")
+
+
+# ------------------------------------------------------------------ the built network (real NEST)
+@pytest.fixture(scope="module")
+def built_network(tiny_params_session):
+    network = HagenNetwork(tiny_params_session, J_ext_pA=29.89, rng_seed=12345)
+    network.build()
+    return network
+
+
+def _connections(network, pre: str, post: str):
+    import nest
+
+    conns = nest.GetConnections(network.populations[pre], network.populations[post])
+    data = conns.get(["source", "target", "weight", "delay"], output="pandas")
+    return data
+
+
+@pytest.mark.parametrize("pre, post", [("E", "E"), ("E", "I"), ("I", "E"), ("I", "I")])
+def test_in_degrees_match_p_times_n_pre(built_network, pre, post):
+    data = _connections(built_network, pre, post)
+    n_pre, n_post = built_network.sizes[pre], built_network.sizes[post]
+    p = 0.2
+    in_degree = np.bincount(data["target"] - built_network.populations[post][0].global_id, minlength=n_post)
+    expected = p * n_pre
+    standard_error = math.sqrt(n_pre * p * (1 - p) / n_post)
+    assert abs(in_degree.mean() - expected) < 5 * standard_error
+    assert in_degree.var() == pytest.approx(n_pre * p * (1 - p), rel=0.35)  # binomial in-degrees
+
+
+@pytest.mark.parametrize("pre, post", [("E", "E"), ("E", "I"), ("I", "E"), ("I", "I")])
+def test_weights_keep_their_sign_and_moments(built_network, pre, post):
+    pre_i, post_i = "EI".index(pre), "EI".index(post)
+    weights = _connections(built_network, pre, post)["weight"].to_numpy()
+    mean = built_network.recurrent_weight_pA(pre_i, post_i)
+    assert np.all(weights >= 0) if pre == "E" else np.all(weights <= 0)
+    standard_error = 0.1 * abs(mean) / math.sqrt(weights.size)
+    assert abs(weights.mean() - mean) < 5 * standard_error
+    assert weights.std() == pytest.approx(0.1 * abs(mean), rel=0.05)
+
+
+@pytest.mark.parametrize("pre, post", [("E", "E"), ("E", "I"), ("I", "E"), ("I", "I")])
+def test_delays_are_redrawn_above_minimum_and_on_grid(built_network, pre, post, tiny_params_session):
+    net = tiny_params_session["network"]
+    dt = tiny_params_session["simulation"]["dt_ms"]
+    delays = _connections(built_network, pre, post)["delay"].to_numpy()
+    assert delays.min() >= 0.3
+    np.testing.assert_allclose(delays / dt, np.rint(delays / dt), atol=1e-9)
+    d = net["delay_mean_ms"]["EI".index(pre)]["EI".index(post)]
+    sd = 0.5 * d
+    expected = st.truncnorm((0.3 - d) / sd, np.inf, loc=d, scale=sd).mean()
+    # grid rounding shifts single delays by < dt/2; the mean by much less
+    assert abs(delays.mean() - expected) < 5 * sd / math.sqrt(delays.size) + dt / 4
+
+
+def test_spike_encoding_round_trips_to_nest_events(tiny_params_session):
+    network = HagenNetwork(tiny_params_session, J_ext_pA=31.5, rng_seed=7)
+    network.build()
+    result = network.run()
+    dt = tiny_params_session["simulation"]["dt_ms"]
+    for name in ("E", "I"):
+        events = network.recorders[name].events
+        first = network.populations[name][0].global_id
+        decoded = sorted(zip(result.spike_steps[name] * dt, result.spike_ids[name] + first))
+        reported = sorted(zip(events["times"], events["senders"]))
+        assert len(decoded) == len(reported) > 100
+        assert decoded == reported  # exact: times on the grid are step * dt
+        assert result.spike_ids[name].max() < network.sizes[name]
