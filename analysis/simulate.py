@@ -20,28 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import (
-    ParamsError,
-    derive_seed,
-    format_eta,
-    get,
-    get_logger,
-    json_array,
-    load_params,
-    log_io,
-    params_hash,
-    save_npz,
-    software_versions,
-)
-from analysis.network import (
-    POPULATIONS,
-    HagenNetwork,
-    check_drive,
-    check_params,
-    check_rate_ceiling,
-    mean_rate_Hz,
-    spike_counts_per_bin,
-)
+from analysis.common import (ParamsError, derive_seed, format_eta, get, get_logger, json_array, load_params,
+                             log_io, params_hash, save_npz, software_versions)
+from analysis.network import (POPULATIONS, HagenNetwork, check_drive, check_params, check_rate_ceiling,
+                              mean_rate_Hz, spike_counts_per_bin)
 
 OUTPUT_DIR = Path("data/simulations")
 

@@ -10,14 +10,8 @@ import pytest
 import scipy.stats as st
 
 from analysis.common import ParamsError
-from analysis.network import (
-    HagenNetwork,
-    check_drive,
-    check_params,
-    check_rate_ceiling,
-    mean_rate_Hz,
-    spike_counts_per_bin,
-)
+from analysis.network import (HagenNetwork, check_drive, check_params, check_rate_ceiling, mean_rate_Hz,
+                              spike_counts_per_bin)
 
 
 # ------------------------------------------------------------------ parameter guards (no NEST needed)
