@@ -1,0 +1,147 @@
+"""Head models (analysis/heads.py): four-sphere sanity and convergence, New York head loader vs LFPykit."""
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+from analysis import heads
+from analysis.common import profile_params, sha256_file
+from tests.nyhead_synthetic import write_synthetic_nyhead
+
+STUDY_LOCATION_MM = [-24.7, -103.3, -1.46]
+
+
+@pytest.fixture(scope="module")
+def eeg_params():
+    return profile_params("full")["eeg"]
+
+
+@pytest.fixture
+def nyhead_file(tmp_path):
+    return write_synthetic_nyhead(tmp_path / "sa_nyhead.mat")
+
+
+# ------------------------------------------------------------------ four-sphere
+def test_cortical_dipole_of_1e7_gives_single_digit_microvolts(eeg_params):
+    head = heads.make_head(eeg_params)
+    gain = heads.eeg_gain(head)
+    nearest_uV = abs(gain[head.nearest_electrode()]) * 1e7 * 1000
+    assert 1.0 <= nearest_uV < 10.0
+    assert head.electrode_labels[head.nearest_electrode()] == "O1"  # left occipital dipole
+    # the radial dipole is seen most strongly at the nearest electrode
+    assert np.argmax(np.abs(gain)) == head.nearest_electrode()
+
+
+def test_four_sphere_series_is_converged(eeg_params):
+    """The series solution agrees with itself at a 1000x stricter truncation."""
+    fs = eeg_params["four_sphere"]
+    default = heads.FourSphereHead(fs["radii_mm"], fs["conductivities_S_m"], STUDY_LOCATION_MM,
+                                   fs["dipole_depth_mm"], fs["iter_factor"])
+    strict = heads.FourSphereHead(fs["radii_mm"], fs["conductivities_S_m"], STUDY_LOCATION_MM,
+                                  fs["dipole_depth_mm"], fs["iter_factor"] / 1000)
+    gain, gain_strict = heads.eeg_gain(default), heads.eeg_gain(strict)
+    np.testing.assert_allclose(gain, gain_strict, rtol=1e-4, atol=1e-6 * np.abs(gain_strict).max())
+
+
+def test_four_sphere_geometry(eeg_params):
+    head = heads.make_head(eeg_params)
+    np.testing.assert_allclose(np.linalg.norm(head.dipole_position_um), 88_000.0)  # 1 mm below 89 mm
+    np.testing.assert_allclose(np.linalg.norm(head.electrode_positions_um, axis=1), 100_000.0, rtol=1e-9)
+    assert len(head.electrode_labels) == 21 and len(set(head.electrode_labels)) == 21
+    direction = np.asarray(STUDY_LOCATION_MM) / np.linalg.norm(STUDY_LOCATION_MM)
+    np.testing.assert_allclose(head.orientation, direction)
+
+
+def test_ten_twenty_positions_are_symmetric():
+    labels, directions = heads.ten_twenty_directions()
+    position = dict(zip(labels, directions))
+    for left, right in [("Fp1", "Fp2"), ("F7", "F8"), ("F3", "F4"), ("T7", "T8"), ("C3", "C4"), ("P3", "P4"),
+                        ("P7", "P8"), ("O1", "O2")]:
+        np.testing.assert_allclose(position[left] * [-1, 1, 1], position[right], atol=1e-12)
+    np.testing.assert_allclose(position["Cz"], [0, 0, 1])
+    np.testing.assert_allclose(np.linalg.norm(directions, axis=1), 1.0)
+
+
+@pytest.mark.parametrize("target", [[0, 0, 1], [0, 0, -1], [1, 2, 3], [-0.2, -0.97, -0.01]])
+def test_rotation_from_z_is_a_rotation_onto_the_target(target):
+    rotation = heads.rotation_from_z(np.array(target, dtype=float))
+    np.testing.assert_allclose(rotation @ [0, 0, 1], np.array(target) / np.linalg.norm(target), atol=1e-15)
+    np.testing.assert_allclose(rotation @ rotation.T, np.eye(3), atol=1e-15)
+    assert np.linalg.det(rotation) == pytest.approx(1.0)
+
+
+def test_eeg_is_gain_times_cdm():
+    gain = np.array([1e-10, -2e-10])
+    cdm = np.array([0.0, 1e6, -3e6])
+    np.testing.assert_allclose(heads.eeg_from_cdm(cdm, gain), [[0.0, 1e-4, -3e-4], [0.0, -2e-4, 6e-4]], rtol=1e-15)
+
+
+# ------------------------------------------------------------------ New York head
+def test_nyhead_loader_matches_lfpykit(nyhead_file):
+    from lfpykit.eegmegcalc import NYHeadModel
+
+    ours = heads.NYHead(nyhead_file, STUDY_LOCATION_MM, 2.0, sha256_file(nyhead_file))
+    theirs = NYHeadModel(nyhead_file=str(nyhead_file))
+    theirs.set_dipole_pos(np.array(STUDY_LOCATION_MM))
+    assert ours.vertex == theirs.vertex_idx == 17
+    rotation_theirs = theirs.rotate_dipole_to_surface_normal(np.eye(3), orig_ax_vec=np.array([0.0, 0.0, 1.0]))
+    np.testing.assert_allclose(ours.rotation(), rotation_theirs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours.transformation(), theirs.get_transformation_matrix(), rtol=1e-12, atol=0)
+    p = np.zeros((3, 50))
+    p[2] = np.linspace(-1e6, 1e6, 50)
+    eeg_theirs = theirs.get_transformation_matrix() @ theirs.rotate_dipole_to_surface_normal(
+        p, orig_ax_vec=np.array([0.0, 0.0, 1.0]))
+    eeg_ours = heads.eeg_from_cdm(p[2], heads.eeg_gain(ours))
+    np.testing.assert_allclose(eeg_ours, eeg_theirs, rtol=0, atol=1e-12 * np.abs(eeg_theirs).max())
+    assert ours.nearest_electrode() == theirs.find_closest_electrode()[1]
+    assert ours.electrode_labels == [f"E{i:03d}" for i in range(12)]
+
+
+def test_nyhead_two_millimetre_rule(tmp_path):
+    far = write_synthetic_nyhead(tmp_path / "far.mat", vertex_offset_mm=2.5)
+    with pytest.raises(ValueError, match=r"2.50 mm from the nearest cortex vertex.*max_vertex_distance_mm = 2.0"):
+        heads.NYHead(far, STUDY_LOCATION_MM, 2.0, sha256_file(far))
+
+
+def test_missing_nyhead_file_says_what_to_do(tmp_path, eeg_params):
+    params = dict(eeg_params, head_model="nyhead", nyhead=dict(eeg_params["nyhead"], file=str(tmp_path / "no.mat")))
+    with pytest.raises(heads.HeadModelFileError) as err:
+        heads.make_head(params)
+    message = str(err.value)
+    for needed in ("not found", str(tmp_path / "no.mat"), "NYHEAD_FILE", "Huang", "10.1016/j.neuroimage.2015.12.019",
+                   "GPL-3", "tools.nyhead_hash", "dvc add", "dvc import-url", "four_sphere"):
+        assert needed in message
+
+
+def test_wrong_or_unpinned_checksum_is_refused(nyhead_file, eeg_params):
+    with pytest.raises(heads.HeadModelFileError, match=r"sha256 [0-9a-f]{64} differs from eeg.nyhead.sha256"):
+        heads.NYHead(nyhead_file, STUDY_LOCATION_MM, 2.0, "0" * 64)
+    with pytest.raises(heads.HeadModelFileError, match=r"sha256 is not pinned"):
+        heads.NYHead(nyhead_file, STUDY_LOCATION_MM, 2.0, None)
+
+
+def test_environment_variable_overrides_the_path(monkeypatch, nyhead_file, eeg_params):
+    monkeypatch.setenv("NYHEAD_FILE", str(nyhead_file))
+    params = dict(eeg_params, head_model="nyhead",
+                  nyhead=dict(eeg_params["nyhead"], file="nowhere.mat", sha256=sha256_file(nyhead_file)))
+    assert heads.make_head(params).path == nyhead_file
+
+
+def test_no_network_call_is_attempted(monkeypatch, tmp_path, nyhead_file):
+    """Neither a missing file nor a present one makes the loader touch the network."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    with pytest.raises(heads.HeadModelFileError):
+        heads.NYHead(tmp_path / "missing.mat", STUDY_LOCATION_MM, 2.0, "0" * 64)
+    head = heads.NYHead(nyhead_file, STUDY_LOCATION_MM, 2.0, sha256_file(nyhead_file))
+    assert head.transformation().shape == (12, 3)
+    assert attempts == []
