@@ -1,0 +1,134 @@
+"""The inverse model (SPEC §6): Ridge regression from the 22 catch22 features to J_ext, and its evaluation.
+
+Usage: python -m analysis.evaluate
+
+StandardScaler + Ridge(alpha) as one scikit-learn Pipeline, fitted on training rows only.
+  * the study's protocol: a seeded 90/10 split (the original shuffled without a seed), MSE on the test rows;
+  * because 5 test points give a noisy number: repeated K-fold cross-validation over seeded repeats,
+    MSE and R² as mean ± sd over all folds.
+Rows with non-finite features are dropped and counted.
+
+Writes
+  metrics/ridge.json        test MSE (pA²) and R², CV MSE and R² mean ± sd, row counts   (DVC metrics)
+  metrics/predictions.csv   key, J_ext true and predicted, split                          (DVC plot)
+  data/model/ridge.pkl      the fitted Pipeline (scaler inside) trained on the training rows, with the
+                            feature names and versions; used by `python -m tools.predict TRACE`
+"""
+from __future__ import annotations
+
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.common import (ParamsError, atomic_path, derive_seed, get, get_logger, load_params, log_io,
+                             require, require_number, software_versions, write_json)
+from analysis.features import FEATURE_NAMES, read_features, write_csv
+
+FEATURES = Path("data/features/features.csv")
+METRICS = Path("metrics/ridge.json")
+PREDICTIONS = Path("metrics/predictions.csv")
+MODEL = Path("data/model/ridge.pkl")
+
+
+def make_model(alpha: float):
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), Ridge(alpha=alpha))
+
+
+def drop_non_finite(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    finite = np.isfinite(table[list(FEATURE_NAMES)].to_numpy()).all(axis=1)
+    return table[finite].reset_index(drop=True), int((~finite).sum())
+
+
+def check_inverse_params(params, n_rows: int) -> None:
+    require_number(params, "inverse.alpha", low=0.0)
+    fraction = require_number(params, "inverse.test_fraction", low=0.0, high=1.0, low_open=True)
+    folds = get(params, "inverse.cv_folds")
+    repeats = get(params, "inverse.cv_repeats")
+    require(isinstance(folds, int) and folds >= 2, "inverse.cv_folds", folds, "an integer >= 2")
+    require(isinstance(repeats, int) and repeats >= 1, "inverse.cv_repeats", repeats, "an integer >= 1")
+    n_test = int(np.ceil(fraction * n_rows))
+    if n_rows - n_test < 2 or n_test < 1:
+        raise ParamsError(f"inverse.test_fraction = {fraction} leaves {n_rows - n_test} training and {n_test} test "
+                          f"rows of {n_rows}; accepted: at least 2 training rows and 1 test row")
+    if folds > n_rows:
+        raise ParamsError(f"inverse.cv_folds = {folds} is more than the {n_rows} usable rows; accepted: "
+                          f"2 <= cv_folds <= {n_rows}")
+
+
+def split_protocol(table: pd.DataFrame, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the seeded shuffled train/test split (sklearn.model_selection.train_test_split)."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(np.arange(len(table)), test_size=test_fraction, random_state=seed, shuffle=True)
+
+
+def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int, repeats: int,
+             seed: int) -> tuple[dict, pd.DataFrame, object]:
+    """Metrics, the predictions table and the model fitted on the training rows (pure)."""
+    from sklearn.metrics import mean_squared_error, r2_score
+    from sklearn.model_selection import RepeatedKFold, cross_validate
+
+    X, y = table[list(FEATURE_NAMES)].to_numpy(), table["J_ext_pA"].to_numpy()
+    split_seed, cv_seed = derive_seed(seed, "split"), derive_seed(seed, "cv")
+    train, test = split_protocol(table, test_fraction, split_seed)
+    model = make_model(alpha).fit(X[train], y[train])
+    predicted = model.predict(X)
+    cv = cross_validate(make_model(alpha), X, y, scoring=("neg_mean_squared_error", "r2"),
+                        cv=RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=cv_seed))
+    cv_mse, cv_r2 = -cv["test_neg_mean_squared_error"], cv["test_r2"]
+    metrics = {
+        "test_mse_pA2": float(mean_squared_error(y[test], predicted[test])),
+        "test_r2": float(r2_score(y[test], predicted[test])) if len(test) > 1 else None,
+        "train_mse_pA2": float(mean_squared_error(y[train], predicted[train])),
+        "cv_mse_pA2_mean": float(cv_mse.mean()), "cv_mse_pA2_sd": float(cv_mse.std()),
+        "cv_r2_mean": float(cv_r2.mean()), "cv_r2_sd": float(cv_r2.std()),
+        "cv_folds": folds, "cv_repeats": repeats, "n_train": int(len(train)), "n_test": int(len(test)),
+        "alpha": alpha, "split_seed": split_seed, "cv_seed": cv_seed,
+    }
+    split = np.array(["train"] * len(table), dtype=object)
+    split[test] = "test"
+    predictions = pd.DataFrame({"key": table["key"], "J_ext_true_pA": y, "J_ext_predicted_pA": predicted,
+                                "split": split})
+    return metrics, predictions, model
+
+
+def save_model(model, path: Path) -> None:
+    bundle = {"model": model, "feature_names": list(FEATURE_NAMES), "target": "J_ext_pA",
+              "software": software_versions("scikit-learn", "numpy", "pycatch22")}
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(pickle.dumps(bundle, protocol=5))
+
+
+def main() -> int:
+    logger = get_logger("evaluate")
+    start = time.perf_counter()
+    params = load_params()
+    table, n_dropped = drop_non_finite(read_features(FEATURES))
+    if n_dropped:
+        logger.warning("dropped %d rows with non-finite features", n_dropped)
+    check_inverse_params(params, len(table))
+    inv = params["inverse"]
+    metrics, predictions, model = evaluate(table, inv["alpha"], inv["test_fraction"], inv["cv_folds"],
+                                           inv["cv_repeats"], params["seeds"]["inverse"])
+    metrics.update(n_rows=len(table) + n_dropped, n_dropped_non_finite=n_dropped)
+    logger.info("test MSE %.4f pA² (n = %d); CV MSE %.4f ± %.4f pA², CV R² %.3f ± %.3f (%d folds x %d repeats)",
+                metrics["test_mse_pA2"], metrics["n_test"], metrics["cv_mse_pA2_mean"], metrics["cv_mse_pA2_sd"],
+                metrics["cv_r2_mean"], metrics["cv_r2_sd"], metrics["cv_folds"], metrics["cv_repeats"])
+    write_json(METRICS, metrics)
+    write_csv(predictions, PREDICTIONS)
+    save_model(model, MODEL)
+    log_io(logger, read=["params.yaml", FEATURES], wrote=[METRICS, PREDICTIONS, MODEL])
+    logger.info("stage evaluate took %.1f s", time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""catch22 features of every sweep item's EEG trace (SPEC §5), in parallel.
+
+Usage: python -m analysis.features
+
+Each trace is z-scored ((x - mean) / std, population std) and passed to pycatch22.catch22_all (22 features).
+Columns follow SPEC §5's order and short names. pycatch22 >= 1.0 returns the features in another order and
+renamed some (centroid_freq -> median_freq, transition_matrix -> transition_variance), so features are
+matched by their catch22 v0.x ('legacy') names, never by position: the study's figure indices 4, 18, 19
+(ami2, rs_range, dfa) would otherwise point at other features.
+
+Writes data/features/features.csv: one row per sweep item (key, J_ext_pA) and the 22 feature columns
+(and data/features/features_cdm.csv when features.also_cdm is true). Floats are written with 17 significant
+digits, so the CSV round-trips exactly and has deterministic bytes.
+"""
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.common import atomic_path, get, get_logger, load_npz, load_params, log_io, require
+
+SIGNALS = Path("data/signals")
+OUTPUT_DIR = Path("data/features")
+
+# SPEC §5: (short name, catch22 v0.x name), in the study's order
+SPEC_FEATURES = (
+    ("mode_5", "DN_HistogramMode_5"),
+    ("mode_10", "DN_HistogramMode_10"),
+    ("acf_timescale", "CO_f1ecac"),
+    ("acf_first_min", "CO_FirstMin_ac"),
+    ("ami2", "CO_HistogramAMI_even_2_5"),
+    ("trev", "CO_trev_1_num"),
+    ("high_fluctuation", "MD_hrv_classic_pnn40"),
+    ("stretch_high", "SB_BinaryStats_mean_longstretch1"),
+    ("transition_matrix", "SB_TransitionMatrix_3ac_sumdiagcov"),
+    ("periodicity", "PD_PeriodicityWang_th0_01"),
+    ("embedding_dist", "CO_Embed2_Dist_tau_d_expfit_meandiff"),
+    ("ami_timescale", "IN_AutoMutualInfoStats_40_gaussian_fmmi"),
+    ("whiten_timescale", "FC_LocalSimple_mean1_tauresrat"),
+    ("outlier_timing_pos", "DN_OutlierInclude_p_001_mdrmd"),
+    ("outlier_timing_neg", "DN_OutlierInclude_n_001_mdrmd"),
+    ("low_freq_power", "SP_Summaries_welch_rect_area_5_1"),
+    ("stretch_decreasing", "SB_BinaryStats_diff_longstretch0"),
+    ("entropy_pairs", "SB_MotifThree_quantile_hh"),
+    ("rs_range", "SC_FluctAnal_2_rsrangefit_50_1_logi_prop_r1"),
+    ("dfa", "SC_FluctAnal_2_dfa_50_1_2_logi_prop_r1"),
+    ("centroid_freq", "SP_Summaries_welch_rect_centroid"),
+    ("forecast_error", "FC_LocalSimple_mean3_stderr"),
+)
+FEATURE_NAMES = tuple(short for short, _ in SPEC_FEATURES)
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+
+
+@functools.cache
+def pycatch22_positions() -> tuple[int, ...]:
+    """For each SPEC feature, its position in pycatch22.catch22_all's output (matched by legacy name)."""
+    import pycatch22
+
+    table = pycatch22.feature_table(catch24=False)
+    by_legacy = {row.get("legacy_name", row["name"]): i for i, row in enumerate(table)}
+    by_legacy.update({row["name"]: i for i, row in enumerate(table)})  # older pycatch22: names are legacy
+    missing = [legacy for _, legacy in SPEC_FEATURES if legacy not in by_legacy]
+    if missing:
+        raise RuntimeError(f"pycatch22 {pycatch22.__version__ if hasattr(pycatch22, '__version__') else ''} "
+                           f"lacks catch22 features {missing}; pin the version of requirements.lock")
+    return tuple(by_legacy[legacy] for _, legacy in SPEC_FEATURES)
+
+
+def zscore(trace: np.ndarray) -> np.ndarray | None:
+    """(x - mean) / std with the population std; None when the std is zero or not finite."""
+    trace = np.asarray(trace, dtype=np.float64)
+    sd = trace.std()
+    if not np.isfinite(sd) or sd == 0 or not np.all(np.isfinite(trace)):
+        return None
+    return (trace - trace.mean()) / sd
+
+
+def catch22_features(trace: np.ndarray) -> np.ndarray:
+    """The 22 features of one trace in SPEC order; 22 NaNs (and a warning) for a flat or non-finite trace."""
+    import pycatch22
+
+    z = zscore(trace)
+    if z is None:
+        warnings.warn("trace with zero or non-finite standard deviation: its 22 features are NaN", RuntimeWarning,
+                      stacklevel=2)
+        return np.full(len(SPEC_FEATURES), np.nan)
+    values = pycatch22.catch22_all(z.tolist(), catch24=False)["values"]
+    return np.array([values[i] for i in pycatch22_positions()], dtype=np.float64)
+
+
+def features_of_traces(traces: list[np.ndarray], n_jobs: int, progress: bool = True) -> np.ndarray:
+    """Features (n_traces, 22), computed by n_jobs worker processes with a progress bar.
+
+    Start method, chosen deliberately: 'fork' on Linux, where workers inherit the imported modules and start
+    in milliseconds (spawn re-imports numpy and pycatch22 in each worker, ~0.5 s); safe here because this
+    stage loads no NEST or NEURON and starts no threads of its own. 'spawn' elsewhere (macOS, Windows).
+    """
+    from tqdm import tqdm
+
+    if n_jobs <= 1 or len(traces) < 2:
+        rows = [catch22_features(t) for t in tqdm(traces, desc="catch22", unit="trace", disable=not progress)]
+    else:
+        context = multiprocessing.get_context(START_METHOD)
+        chunksize = max(1, len(traces) // (8 * n_jobs))
+        with context.Pool(processes=n_jobs) as pool:
+            rows = list(tqdm(pool.imap(catch22_features, traces, chunksize=chunksize), total=len(traces),
+                             desc="catch22", unit="trace", disable=not progress))
+    return np.array(rows).reshape(len(traces), len(SPEC_FEATURES))
+
+
+def feature_table(keys: list[str], drives: list[float], features: np.ndarray) -> pd.DataFrame:
+    table = pd.DataFrame(features, columns=list(FEATURE_NAMES))
+    table.insert(0, "J_ext_pA", drives)
+    table.insert(0, "key", keys)
+    return table
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
+
+
+def read_features(path: Path) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: missing; run the features stage (dvc repro)")
+    return pd.read_csv(path)
+
+
+def main() -> int:
+    logger = get_logger("features")
+    start = time.perf_counter()
+    params = load_params()
+    n_jobs = get(params, "features.n_jobs")
+    require(isinstance(n_jobs, int) and n_jobs >= 1, "features.n_jobs", n_jobs, "an integer >= 1")
+    require(get(params, "features.signal") == "eeg", "features.signal", params["features"]["signal"], "eeg")
+    keys = list(params["sweep"])
+    drives = [float(params["sweep"][key]) for key in keys]
+    signals = {key: load_npz(SIGNALS / f"{key}.npz") for key in keys}
+    outputs = {"features.csv": "eeg"}
+    if params["features"]["also_cdm"]:
+        outputs["features_cdm.csv"] = "cdm"
+    wrote = []
+    for name, signal in outputs.items():
+        logger.info("catch22 of %d %s traces (%d samples each) with %d processes", len(keys), signal,
+                    signals[keys[0]][signal].size, n_jobs)
+        features = features_of_traces([signals[key][signal] for key in keys], n_jobs)
+        n_nan = int(np.isnan(features).any(axis=1).sum())
+        if n_nan:
+            logger.warning("%d of %d traces gave non-finite features (flat or non-finite traces)", n_nan, len(keys))
+        write_csv(feature_table(keys, drives, features), OUTPUT_DIR / name)
+        wrote.append(OUTPUT_DIR / name)
+    log_io(logger, read=["params.yaml", f"{SIGNALS}/*.npz ({len(keys)} items)"], wrote=wrote)
+    logger.info("stage features took %.1f s", time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
