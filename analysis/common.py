@@ -151,6 +151,10 @@ def derive_seed(base_seed: int, *labels: str, high: int = 2**31 - 1) -> int:
 # --------------------------------------------------------------------------------------------------
 # writing outputs: atomically and with deterministic bytes
 # --------------------------------------------------------------------------------------------------
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path next to `path`; rename it onto `path` only if the block succeeds."""
@@ -161,6 +165,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs get the usual permissions
         os.replace(tmp, path)
     finally:
         if tmp.exists():
