@@ -1,0 +1,140 @@
+"""Build the manuscript from its template, the figures and the pipeline's numbers.
+
+Usage: python -m analysis.paper
+
+paper/paper.template.md holds the text with {{name}} placeholders; this stage fills them from params.yaml,
+metrics/ridge.json, data/kernels/kernels.json, data/signals/head_model.json and the simulations (no number
+is typed by hand), generates the parameter, rates and software tables, and writes
+  paper/paper.md       the filled manuscript (Markdown)
+  paper/numbers.json   every filled value, as it appears in the text (the tests compare it with metrics/)
+  paper/paper.pdf      typeset with pandoc (pypandoc-binary) -> Typst (typst wheel), no timestamp
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, load_params, log_io,
+                             software_versions, write_json, write_text)
+
+TEMPLATE, MARKDOWN = Path("paper/paper.template.md"), Path("paper/paper.md")
+NUMBERS, PDF = Path("paper/numbers.json"), Path("paper/paper.pdf")
+METRICS, KERNELS_JSON = Path("metrics/ridge.json"), Path("data/kernels/kernels.json")
+HEAD_JSON, SIMULATIONS = Path("data/signals/head_model.json"), Path("data/simulations")
+PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycatch22", "numpy", "scipy",
+            "pandas", "scikit-learn", "matplotlib", "h5py", "dvc", "pypandoc_binary", "typst")
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """Numbers in the text: `digits` significant digits."""
+    return f"{value:.{digits}g}"
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def parameter_rows(params: dict) -> list[list[str]]:
+    """One row per model parameter of params.yaml (network, simulation, kernels, cdm, eeg, inverse)."""
+    rows = []
+
+    def walk(prefix: str, node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else key, value)
+        else:
+            rows.append([f"`{prefix}`", json.dumps(node, ensure_ascii=False)])
+
+    for section in ("network", "simulation", "reference", "kernels", "cdm", "eeg", "features", "inverse", "seeds"):
+        walk(section, params[section])
+    return rows
+
+
+def collect_values(params: dict, metrics: dict, kernels_info: dict, head: dict, rates: dict) -> dict[str, str]:
+    """Every placeholder's text."""
+    keys = list(params["sweep"])
+    drives = [params["sweep"][key] for key in keys]
+    sim, net = params["simulation"], params["network"]
+    nearest = head["electrodes"].index(head["nearest_electrode"])
+    versions = software_versions(*PACKAGES)
+    return {
+        "profile": params["profile"], "n_items": str(len(keys)), "j_min": fmt(min(drives)), "j_max": fmt(max(drives)),
+        "head_model": params["eeg"]["head_model"].replace("_", "-"),
+        "test_mse": fmt(metrics["test_mse_pA2"]), "n_test": str(metrics["n_test"]),
+        "test_r2": fmt(metrics["test_r2"]) if metrics["test_r2"] is not None else "n/a",
+        "cv_folds": str(metrics["cv_folds"]), "cv_repeats": str(metrics["cv_repeats"]),
+        "cv_mse_mean": fmt(metrics["cv_mse_pA2_mean"]), "cv_mse_sd": fmt(metrics["cv_mse_pA2_sd"], 2),
+        "cv_r2_mean": fmt(metrics["cv_r2_mean"], 3), "cv_r2_sd": fmt(metrics["cv_r2_sd"], 2),
+        "n_E": str(round(net["population_sizes"][0] * net["scale"])),
+        "n_I": str(round(net["population_sizes"][1] * net["scale"])),
+        "tstop_s": fmt(sim["tstop_ms"] / 1000), "dt_ms": fmt(sim["dt_ms"]), "transient_ms": fmt(sim["transient_ms"]),
+        "seed_simulation": str(params["seeds"]["simulation"]), "threads": str(sim["threads"]),
+        "kernel_rates": f"ν_E = {fmt(kernels_info['nu_X_Hz']['E'])}, ν_I = {fmt(kernels_info['nu_X_Hz']['I'])} "
+                        "spikes/s",
+        "vrest": fmt(kernels_info["Vrest_mV"]), "kernel_provenance": kernels_info["provenance"],
+        "pairing": params["cdm"]["pairing"], "decimation": str(params["cdm"]["decimation_factor"]),
+        "sampling_rate": fmt(1000 / (sim["dt_ms"] * params["cdm"]["decimation_factor"])),
+        "dipole_location": str(params["eeg"]["dipole_location_mni_mm"]),
+        "nearest_electrode": head["nearest_electrode"], "gain_uv": fmt(abs(head["gain_mV_per_nAum"][nearest]) * 1e10),
+        "alpha": fmt(params["inverse"]["alpha"]),
+        "train_percent": fmt(100 * (1 - params["inverse"]["test_fraction"])),
+        "test_percent": fmt(100 * params["inverse"]["test_fraction"]),
+        "rate_e_min": fmt(rates[keys[0]][0]), "rate_i_min": fmt(rates[keys[0]][1]),
+        "rate_e_max": fmt(rates[keys[-1]][0]), "rate_i_max": fmt(rates[keys[-1]][1]),
+        "software_table": markdown_table(["package", "version"], [[k, v] for k, v in versions.items()]),
+        "parameter_table": markdown_table(["parameter (params.yaml)", "value"], parameter_rows(params)),
+        "rates_table": markdown_table(["item", "J_ext (pA)", "E (spikes/s)", "I (spikes/s)"],
+                                      [[key, fmt(params["sweep"][key]), fmt(rates[key][0]), fmt(rates[key][1])]
+                                       for key in keys]),
+    }
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace every {{name}}; an unknown or unused name is an error, not a silent blank."""
+    names = set(re.findall(r"\{\{(\w+)\}\}", template))
+    missing, unused = sorted(names - set(values)), sorted(set(values) - names)
+    if missing or unused:
+        raise KeyError(f"paper template placeholders without a value: {missing}; values without a place: {unused}")
+    return re.sub(r"\{\{(\w+)\}\}", lambda match: values[match.group(1)], template)
+
+
+def typeset(markdown: Path, pdf: Path) -> None:
+    """Markdown -> Typst (pandoc) -> PDF (typst), with the document date removed for identical bytes."""
+    import pypandoc
+    import typst
+
+    typ = pdf.with_suffix(".typ")
+    pypandoc.convert_file(str(markdown), "typst", outputfile=str(typ),
+                          extra_args=["--standalone", "-V", "header-includes=#set document(date: none)",
+                                      "-V", "papersize=a4"])
+    with atomic_path(pdf) as tmp:
+        typst.compile(str(typ), output=str(tmp), root=str(REPO_ROOT if markdown.is_absolute() else Path.cwd()),
+                      ignore_system_fonts=True)
+    typ.unlink()
+
+
+def main() -> int:
+    logger = get_logger("paper")
+    start = time.perf_counter()
+    params = load_params()
+    metrics = json.loads(METRICS.read_text())
+    kernels_info = json.loads(KERNELS_JSON.read_text())
+    head = json.loads(HEAD_JSON.read_text())
+    rates = {key: load_npz(SIMULATIONS / f"{key}.npz")["rates_Hz"].tolist() for key in params["sweep"]}
+    values = collect_values(params, metrics, kernels_info, head, rates)
+    write_text(MARKDOWN, fill(TEMPLATE.read_text(), values))
+    write_json(NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
+    typeset(MARKDOWN, PDF)
+    log_io(logger, read=["params.yaml", TEMPLATE, METRICS, KERNELS_JSON, HEAD_JSON, "figures/*.png"],
+           wrote=[MARKDOWN, NUMBERS, PDF])
+    logger.info("stage paper took %.1f s", time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

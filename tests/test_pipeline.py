@@ -1,0 +1,101 @@
+"""End to end: `dvc repro` of the tiny profile in a scratch copy of the repository, simulation to paper."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.paper import fmt
+from tools.workspace import prepare
+
+FIGURES = ["study_examples", "true_vs_predicted", "raster_rates", "rates_vs_drive", "kernels", "features_vs_drive"]
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", DVC_NO_ANALYTICS="1",
+               MPLBACKEND="Agg")
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    root = prepare("tiny", tmp_path_factory.mktemp("tiny") / "compendium")
+    run([sys.executable, "-m", "dvc", "repro"], root)
+    return root
+
+
+def declared_outputs(root: Path) -> list[Path]:
+    lock = yaml.safe_load((root / "dvc.lock").read_text())
+    return [root / out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])]
+
+
+def test_every_declared_output_exists_and_is_not_empty(workspace):
+    outputs = declared_outputs(workspace)
+    assert len(outputs) >= 10 + 1 + 1 + 1 + 1 + 1 + 12 + 3
+    for path in outputs:
+        assert path.exists(), path
+        if path.is_file():
+            assert path.stat().st_size > 0, path
+        else:
+            assert any(path.iterdir()), path
+    status = run([sys.executable, "-m", "dvc", "status"], workspace).stdout
+    assert "up to date" in status
+
+
+def test_figures_exist_with_provenance(workspace):
+    params_hash = None
+    for name in FIGURES:
+        pdf, png = workspace / "figures" / f"{name}.pdf", workspace / "figures" / f"{name}.png"
+        assert pdf.stat().st_size > 1000 and png.stat().st_size > 1000
+        from PIL import Image
+
+        description = json.loads(Image.open(png).text["Description"])
+        assert description["profile"] == "tiny" and description["inputs"]
+        assert description["software"]["nest-simulator"] == "3.10.0"
+        params_hash = params_hash or description["params_hash"]
+        assert description["params_hash"] == params_hash
+        assert f"params_hash={params_hash}".encode() in pdf.read_bytes()
+        assert b"CreationDate" not in pdf.read_bytes()
+
+
+def test_figures_and_paper_are_byte_identical_on_rerun(workspace):
+    files = [workspace / "figures" / f"{n}.{e}" for n in FIGURES for e in ("pdf", "png")]
+    files += [workspace / "paper" / name for name in ("paper.pdf", "paper.md", "numbers.json")]
+    before = {path: digest(path) for path in files}
+    run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", "figures"], workspace)
+    run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", "paper"], workspace)
+    assert {path: digest(path) for path in files} == before
+
+
+def test_paper_numbers_equal_the_metrics(workspace):
+    metrics = json.loads((workspace / "metrics" / "ridge.json").read_text())
+    numbers = json.loads((workspace / "paper" / "numbers.json").read_text())
+    text = (workspace / "paper" / "paper.md").read_text()
+    assert numbers["test_mse"] == fmt(metrics["test_mse_pA2"])
+    assert numbers["cv_mse_mean"] == fmt(metrics["cv_mse_pA2_mean"])
+    assert numbers["cv_mse_sd"] == fmt(metrics["cv_mse_pA2_sd"], 2)
+    assert numbers["cv_r2_mean"] == fmt(metrics["cv_r2_mean"], 3)
+    assert f"test mean squared error\nof {numbers['test_mse']} pA²" in text or f"of {numbers['test_mse']} pA²" in text
+    assert f"{numbers['cv_mse_mean']} ± {numbers['cv_mse_sd']} pA²" in text
+    assert "{{" not in text
+    assert (workspace / "paper" / "paper.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_simulations_reproduce_bytes_in_the_pipeline(workspace, tmp_path):
+    """The stage output equals a fresh run of the same item (same seed, same threads)."""
+    lock = yaml.safe_load((workspace / "dvc.lock").read_text())
+    recorded = lock["stages"]["simulate@j30"]["outs"][0]["md5"]
+    run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", "simulate@j30"], workspace)
+    assert hashlib.md5((workspace / "data" / "simulations" / "j30.npz").read_bytes()).hexdigest() == recorded
