@@ -13,14 +13,16 @@ export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup venv mechanisms repro test test-slow test-full bench lint lock paper check-hashes clean help
+# the full sweep item by item, resumable, with an ETA (see README "Running the full study")
+.PHONY: sweep setup venv mechanisms repro test test-slow test-full bench lint lock paper check-hashes clean help
 
 help:
 	@echo "make repro [PROFILE=full|quick|tiny]  set up, then run the pipeline (dvc repro)"
 	@echo "make test                             set up, then run the default tests (tiny scale)"
 	@echo "make test-slow | test-full            also the slow checks | the full-scale checks"
 	@echo "make bench                            benchmarks (bench/), ratios measured side by side"
-	@echo "make check-hashes ITEMS='j00 j17'     re-run items and compare their hashes with dvc.lock"
+	@echo "make sweep                            only the simulations, item by item with an ETA (resumable)"
+	@echo "make check-hashes ITEMS='j00 j17 kernels'  re-run items and compare their outputs with dvc.lock"
 
 setup: venv mechanisms
 
@@ -44,6 +46,9 @@ else
 	$(BIN)/python -m tools.workspace $(PROFILE)
 	cd runs/$(PROFILE) && $(BIN)/dvc repro
 endif
+
+sweep: setup
+	$(BIN)/python -m tools.sweep
 
 test: setup
 	$(BIN)/python -m pytest -m "not slow and not full"

@@ -99,3 +99,9 @@ def test_simulations_reproduce_bytes_in_the_pipeline(workspace, tmp_path):
     recorded = lock["stages"]["simulate@j30"]["outs"][0]["md5"]
     run([sys.executable, "-m", "dvc", "repro", "--force", "--single-item", "simulate@j30"], workspace)
     assert hashlib.md5((workspace / "data" / "simulations" / "j30.npz").read_bytes()).hexdigest() == recorded
+
+
+def test_check_hashes_command_reruns_items_and_kernels(workspace):
+    done = run([sys.executable, "-m", "tools.check_hashes", "j05", "kernels"], workspace)
+    assert "all outputs identical to dvc.lock" in done.stderr
+    assert done.stderr.count("IDENTICAL") == 1 + 4  # the item's .npz and the kernel stage's four files

@@ -21,15 +21,29 @@ from analysis.common import REPO_ROOT, ParamsError, available_profiles, get_logg
 
 # never copied: the full study's lock and the environment/build folders
 SKIPPED = ("dvc.lock",)
+# outside git: folders that hold data, environments, builds and caches
+NOT_COPIED = {".git", ".venv", "build", "runs", "data", ".pytest_cache", ".ruff_cache"}
 
 
 def repository_files(root: Path = REPO_ROOT) -> list[str]:
-    """Files git tracks plus untracked ones it does not ignore (so uncommitted work is tested too)."""
-    done = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, capture_output=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"tools.workspace needs a git checkout at {root}: {done.stderr.decode().strip()}")
-    names = [name for name in done.stdout.decode().split("\0") if name]
+    """Files git tracks plus untracked ones it does not ignore (so uncommitted work is tested too).
+
+    Outside a git checkout of its own (a workspace, an unpacked archive): every file but data and builds.
+    """
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
+    if top.returncode == 0 and Path(top.stdout.strip()).resolve() == root.resolve():
+        done = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, capture_output=True,
+                              check=True)
+        names = [name for name in done.stdout.decode().split("\0") if name]
+    else:
+        names = [str(p.relative_to(root)) for p in root.rglob("*")
+                 if p.is_file() and not _excluded(p.relative_to(root))]
     return sorted(name for name in names if name not in SKIPPED and (root / name).is_file())
+
+
+def _excluded(relative: Path) -> bool:
+    parts = relative.parts
+    return (parts[0] in NOT_COPIED or "__pycache__" in parts or parts[:2] in ((".dvc", "cache"), (".dvc", "tmp")))
 
 
 def prepare(profile: str, target: Path, root: Path = REPO_ROOT) -> Path:
