@@ -13,7 +13,8 @@ RUN micromamba install --yes --name base --file /tmp/environment.yml \
 
 # activate the environment for every RUN, and in `docker run` through the image's entrypoint
 ARG MAMBA_DOCKERFILE_ACTIVATE=1
-ENV DVC_NO_ANALYTICS=1 \
+ENV COMPENDIUM_USE_ACTIVE_ENV=1 \
+    DVC_NO_ANALYTICS=1 \
     MPLBACKEND=Agg \
     PYTHONHASHSEED=0 \
     GIT_CONFIG_COUNT=1 \

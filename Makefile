@@ -26,7 +26,13 @@ help:
 
 setup: venv mechanisms
 
+ifeq ($(COMPENDIUM_USE_ACTIVE_ENV),1)
+# inside the container: the conda-forge environment is the environment; no virtual environment is built
+BIN := $(dir $(shell command -v python))
+venv: ;
+else
 venv: $(STAMP)
+endif
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,0 +1,66 @@
+"""Slow and full-scale checks (not in the default run): `make test-slow`, `make test-full`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.common import REPO_ROOT, profile_params
+from analysis.paper import fmt
+
+
+@pytest.mark.slow
+def test_full_size_network_fires_at_the_reference_rates(tmp_path):
+    """The full network at the best-fit drive: rates near those of the 12-s ref run (E 6.5, I 9.6 spikes/s)."""
+    from analysis.common import load_npz
+    from analysis.simulate import run_item
+
+    params = profile_params("full")
+    params["simulation"].update(tstop_ms=1500.0, transient_ms=500.0, progress_interval_ms=500.0)
+    rates = load_npz(run_item(params, "ref", output_dir=tmp_path))["rates_Hz"]
+    assert 4.0 < rates[0] < 9.0 and 7.0 < rates[1] < 13.0
+
+
+def full_lock() -> dict:
+    path = REPO_ROOT / "dvc.lock"
+    if not path.is_file():
+        pytest.skip("no dvc.lock: the full study has not been run in this checkout")
+    return yaml.safe_load(path.read_text())
+
+
+@pytest.mark.full
+def test_archived_results_are_the_full_study():
+    lock = full_lock()
+    params = profile_params("full")
+    stages = lock["stages"]
+    for key in params["sweep"]:
+        assert f"simulate@{key}" in stages
+    for stage in ("simulate_ref", "kernels", "signals", "features", "evaluate", "figures", "paper"):
+        assert stage in stages, stage
+    metrics = json.loads((REPO_ROOT / "metrics" / "ridge.json").read_text())
+    assert metrics["n_rows"] == 50 and metrics["n_test"] == 5
+    numbers = json.loads((REPO_ROOT / "paper" / "numbers.json").read_text())
+    assert numbers["profile"] == "full" and numbers["test_mse"] == fmt(metrics["test_mse_pA2"])
+    from PIL import Image
+
+    for png in sorted((REPO_ROOT / "figures").glob("*.png")):
+        assert json.loads(Image.open(png).text["Description"])["profile"] == "full", png
+
+
+@pytest.mark.full
+def test_dvc_status_is_clean_and_hashes_reproduce():
+    full_lock()
+    status = subprocess.run(["dvc", "status"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert "up to date" in status.stdout, status.stdout
+    done = subprocess.run([sys.executable, "-m", "tools.check_hashes", "j00", "j25", "kernels"], cwd=REPO_ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "all outputs identical to dvc.lock" in done.stderr, done.stderr[-3000:]
+
+
+def test_markers_are_registered():
+    ini = (Path(REPO_ROOT) / "pytest.ini").read_text()
+    assert "slow:" in ini and "full:" in ini
