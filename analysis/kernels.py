@@ -174,6 +174,22 @@ def _with_vrest(params: Mapping, vrest_mV: float) -> dict:
     return copy
 
 
+def compute_kernel_set(params: Mapping, rates_Hz: np.ndarray, vrest_mV: float, morphologies: Mapping[str, Path],
+                       logger=None) -> np.ndarray:
+    """All four kernels, shape (pre, post, lag), for one choice of nu_X and Vrest."""
+    lags = lag_axis_ms(params["kernels"]["tau_ms"], params["simulation"]["dt_ms"])
+    kernel_z = np.zeros((len(POPULATIONS), len(POPULATIONS), lags.size))
+    pathways = [(pre, post) for post in range(len(POPULATIONS)) for pre in range(len(POPULATIONS))]
+    for i, (pre, post) in enumerate(pathways):
+        start = time.perf_counter()
+        kernel_z[pre, post] = compute_kernel(params, pre, post, rates_Hz, vrest_mV, morphologies[POPULATIONS[post]])
+        if logger is not None:
+            peak = kernel_z[pre, post][np.argmax(np.abs(kernel_z[pre, post]))]
+            logger.info("kernel %d/4 %s -> %s: peak %.4g nA·um, %.1f s", i + 1, POPULATIONS[pre],
+                        POPULATIONS[post], peak, time.perf_counter() - start)
+    return kernel_z
+
+
 def lag_axis_ms(tau_ms: float, dt_ms: float) -> np.ndarray:
     n = int(2 * tau_ms // dt_ms + 1)
     return np.linspace(-tau_ms, tau_ms, n)
@@ -187,6 +203,7 @@ def check_kernel_params(params: Mapping) -> None:
     t_x = require_number(params, "kernels.t_X_ms", low=0.0, low_open=True)
     require(t_x >= tau, "kernels.t_X_ms", t_x, f">= kernels.tau_ms = {tau}")
     require(isinstance(k["g_eff"], bool), "kernels.g_eff", k["g_eff"], "true | false")
+    require(isinstance(k["per_run_rates"], bool), "kernels.per_run_rates", k["per_run_rates"], "true | false")
     for pre in range(2):
         for post in range(2):
             p = k["connection_probability"][pre][post]
@@ -212,16 +229,8 @@ def main() -> int:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     morphologies = {name: cells.write_morphology(OUTPUT_DIR / f"morphology_{name}.hoc", name,
                                                  k["cells"]["morphology"][name]) for name in POPULATIONS}
+    kernel_z = compute_kernel_set(params, rates_Hz, vrest_mV, morphologies, logger)
     lags = lag_axis_ms(k["tau_ms"], dt_ms)
-    kernel_z = np.zeros((2, 2, lags.size))
-    seconds = {}
-    for i, (pre, post) in enumerate([(pre, post) for post in range(2) for pre in range(2)]):
-        t0 = time.perf_counter()
-        kernel_z[pre, post] = compute_kernel(params, pre, post, rates_Hz, vrest_mV, morphologies[POPULATIONS[post]])
-        seconds[f"{POPULATIONS[pre]}->{POPULATIONS[post]}"] = time.perf_counter() - t0
-        peak = kernel_z[pre, post][np.argmax(np.abs(kernel_z[pre, post]))]
-        logger.info("kernel %d/4 %s -> %s: peak %.4g nA·um, %.1f s", i + 1, POPULATIONS[pre], POPULATIONS[post],
-                    peak, seconds[f"{POPULATIONS[pre]}->{POPULATIONS[post]}"])
 
     metadata = {
         "axes": ["pre", "post", "lag"], "units": "nA·um per presynaptic spike (z component of the CDM)",

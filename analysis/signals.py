@@ -17,13 +17,14 @@ and data/signals/head_model.json describing the head model used.
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from analysis import cdm, heads
+from analysis import cdm, heads, kernels as kernel_stage, mechanisms
 from analysis.common import (get, get_logger, json_array, load_npz, load_params, log_io, params_hash, require,
                              save_npz, write_json)
 
@@ -76,12 +77,23 @@ def main() -> int:
                 head_info["head_model"], head_info["nearest_electrode"], gain[nearest], gain[nearest] * 1e10)
 
     kernels = load_npz(KERNELS)
+    per_run = params["kernels"]["per_run_rates"]
+    if per_run:  # SPEC §2.4 option: each item's kernels linearized at its own rates
+        mechanisms.load()
+        vrest_mV = json.loads(str(kernels["metadata"]))["Vrest_mV"]
+        morphologies = {name: KERNELS.parent / f"morphology_{name}.hoc" for name in cdm.POPULATIONS}
+        logger.info("kernels.per_run_rates: recomputing the kernels for every item with its own rates")
     wrote = []
     for i, key in enumerate(keys):
         t0 = time.perf_counter()
         simulation = load_npz(SIMULATIONS / f"{key}.npz")
+        if per_run:
+            kernels = {"cdm_kernel_z": kernel_stage.compute_kernel_set(params, simulation["rates_Hz"], vrest_mV,
+                                                                       morphologies)}
         signals = item_signals(simulation, kernels, params, gain)
         metadata = {"key": key, "J_ext_pA": params["sweep"][key], "pairing": params["cdm"]["pairing"],
+                    "kernel_rates_Hz": (simulation["rates_Hz"].tolist() if per_run
+                                        else json.loads(str(kernels["metadata"]))["nu_X_Hz"]),
                     "decimation_factor": q, "head_model": head_info["head_model"],
                     "units": {"cdm": "nA·um", "eeg": "mV"},
                     "params_hash": params_hash({"cdm": params["cdm"], "eeg": params["eeg"]})}

@@ -131,3 +131,21 @@ def test_bad_rates_source_is_named(tiny_params):
     tiny_params["kernels"]["rates_source"] = "guess"
     with pytest.raises(ValueError, match=r"kernels.rates_source = 'guess' is invalid; accepted: reference"):
         kernels.check_kernel_params(tiny_params)
+
+
+def test_kernel_set_holds_the_four_pathways_by_pre_and_post(setup, all_kernels):
+    """The set used by the stage (and per run with kernels.per_run_rates) indexes [pre, post]."""
+    params, morphologies = setup
+    kernel_set = kernels.compute_kernel_set(params, RATES_HZ, -65.0, morphologies)
+    assert kernel_set.shape == (2, 2, 3201)
+    for (pre, post), kernel in all_kernels.items():
+        np.testing.assert_array_equal(kernel_set["EI".index(pre), "EI".index(post)], kernel)
+    data = {"cdm_kernel_z": kernel_set, "pre_populations": np.array(["E", "I"]),
+            "post_populations": np.array(["E", "I"])}
+    np.testing.assert_array_equal(kernels.kernel(data, "I", "E"), all_kernels[("I", "E")])
+
+
+def test_per_run_rates_must_be_a_boolean(tiny_params):
+    tiny_params["kernels"]["per_run_rates"] = "yes"
+    with pytest.raises(ValueError, match=r"kernels.per_run_rates = 'yes' is invalid; accepted: true \| false"):
+        kernels.check_kernel_params(tiny_params)
