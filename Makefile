@@ -14,7 +14,7 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
 # the full sweep item by item, resumable, with an ETA (see README "Running the full study")
-.PHONY: sweep setup venv mechanisms repro test test-slow test-full bench lint lock paper check-hashes clean help
+.PHONY: sweep setup venv mechanisms dvc-cache repro test test-slow test-full bench lint lock paper check-hashes clean help
 
 help:
 	@echo "make repro [PROFILE=full|quick|tiny]  set up, then run the pipeline (dvc repro)"
@@ -24,7 +24,13 @@ help:
 	@echo "make sweep                            only the simulations, item by item with an ETA (resumable)"
 	@echo "make check-hashes ITEMS='j00 j17 kernels'  re-run items and compare their outputs with dvc.lock"
 
-setup: venv mechanisms
+setup: venv mechanisms dvc-cache
+
+# DVC's cache (and run-cache) outside the work tree, so that a fresh clone on the same machine finds every
+# finished stage; point it elsewhere with `make repro DVC_CACHE_DIR=/big/disk/dvc-cache`.
+DVC_CACHE_DIR ?= $(HOME)/.cache/hagen-eeg-compendium/dvc-cache
+dvc-cache: venv
+	@$(BIN)/dvc config --local cache.dir $(DVC_CACHE_DIR)
 
 ifeq ($(COMPENDIUM_USE_ACTIVE_ENV),1)
 # inside the container: the conda-forge environment is the environment; no virtual environment is built
