@@ -55,6 +55,15 @@ def parameter_rows(params: dict) -> list[list[str]]:
     return rows
 
 
+def mean_drive_threshold_pA(params: dict, population: int) -> float:
+    """J_ext at which the mean external input alone brings V from E_L to threshold (SPEC §1):
+    J * tau_syn * nu_ext * n_ext * tau_m / C_m = V_th - E_L."""
+    net = params["network"]
+    input_rate_per_ms = net["external_rate_per_input_Hz"] * net["external_inputs"][population] / 1000
+    charge_per_pA = net["tau_syn_ex_ms"][population] * input_rate_per_ms * net["tau_m_ms"][population]
+    return (net["V_th_mV"][population] - net["E_L_mV"][population]) * net["C_m_pF"][population] / charge_per_pA
+
+
 def collect_values(params: dict, metrics: dict, kernels_info: dict, head: dict, rates: dict) -> dict[str, str]:
     """Every placeholder's text."""
     keys = list(params["sweep"])
@@ -81,6 +90,7 @@ def collect_values(params: dict, metrics: dict, kernels_info: dict, head: dict, 
         "sampling_rate": fmt(1000 / (sim["dt_ms"] * params["cdm"]["decimation_factor"])),
         "dipole_location": str(params["eeg"]["dipole_location_mni_mm"]),
         "nearest_electrode": head["nearest_electrode"], "gain_uv": fmt(abs(head["gain_mV_per_nAum"][nearest]) * 1e10),
+        "j_threshold_e": fmt(mean_drive_threshold_pA(params, population=0)),
         "alpha": fmt(params["inverse"]["alpha"]),
         "train_percent": fmt(100 * (1 - params["inverse"]["test_fraction"])),
         "test_percent": fmt(100 * params["inverse"]["test_fraction"]),

@@ -40,3 +40,10 @@ def test_parameter_table_lists_every_model_parameter():
 
 def test_fmt_significant_digits():
     assert paper.fmt(0.123456) == "0.1235" and paper.fmt(29.89) == "29.89" and paper.fmt(12.0) == "12"
+
+
+def test_mean_drive_threshold_is_near_31_pA_as_spec_section_1_says():
+    params = profile_params("full")
+    # (V_th - E_L) C_m / (tau_syn nu_ext n_ext tau_m) = 10 mV * 289.1 pF / (0.5 ms * 18.6 /ms * 10 ms)
+    assert paper.mean_drive_threshold_pA(params, 0) == pytest.approx(10 * 289.1 / (0.5 * 18.6 * 10))
+    assert 30.5 < paper.mean_drive_threshold_pA(params, 0) < 31.5
