@@ -33,6 +33,7 @@ from analysis.kernels import kernel  # noqa: E402
 OUTPUT_DIR = Path("figures")
 SIMULATIONS, SIGNALS = Path("data/simulations"), Path("data/signals")
 KERNELS, FEATURES = Path("data/kernels/kernels.npz"), Path("data/features/features.csv")
+ONSET_EXAMPLES = Path("data/onset_comparison/onset_examples.npz")
 METRICS, PREDICTIONS = Path("metrics/ridge.json"), Path("metrics/predictions.csv")
 COLORS = {"E": "tab:red", "I": "tab:blue"}
 
@@ -68,12 +69,14 @@ def time_axis_ms(n_samples: int, sampling_rate_Hz: float) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ SPEC §7a
-def fig_study_examples(params, signals: dict, features_table) -> plt.Figure:
+def fig_study_examples(params, signals: dict, features_table, onset_examples: dict) -> plt.Figure:
+    """SPEC §7a, plus a fourth column: the first onset_inset_ms of the CDM with the original tutorial's onset
+    (legacy, ramping up from 0) and with steady-state signals (SPEC §3), so a reader sees the artefact."""
     keys = params["figures"]["example_keys"]
     names = params["figures"]["example_features"]
     n_samples = params["figures"]["example_samples"]
-    fig, axes = plt.subplots(len(keys), 3, figsize=(10, 2.2 * len(keys)), squeeze=False,
-                             gridspec_kw={"width_ratios": [2, 2, 1]})
+    fig, axes = plt.subplots(len(keys), 4, figsize=(12.5, 2.2 * len(keys)), squeeze=False,
+                             gridspec_kw={"width_ratios": [2, 2, 1, 1.3]})
     for row, key in enumerate(keys):
         data = signals[key]
         t_ms = time_axis_ms(n_samples, float(data["sampling_rate_Hz"]))
@@ -88,11 +91,20 @@ def fig_study_examples(params, signals: dict, features_table) -> plt.Figure:
         axes[row, 2].set_xticks(range(len(names)), names if row == len(keys) - 1 else [""] * len(names))
         for ax in axes[row, :2]:
             ax.set_xlim(t_ms[0], t_ms[-1])
-    for ax in axes[-1, :2]:
+        example = list(onset_examples["keys"]).index(key)
+        inset = t_ms <= params["figures"]["onset_inset_ms"]
+        axes[row, 3].plot(t_ms[inset], onset_examples["cdm_legacy"][example, :n_samples][inset] / 1e3,
+                          color="tab:orange", lw=0.8, label="legacy onset")
+        axes[row, 3].plot(t_ms[inset], onset_examples["cdm_steady"][example, :n_samples][inset] / 1e3, color="k",
+                          lw=0.8, label="steady state")
+        axes[row, 3].axhline(0, color="0.7", lw=0.5)
+    for ax in axes[-1, [0, 1, 3]]:
         ax.set_xlabel("time (ms)")
     axes[0, 0].set_title("current dipole moment")
     axes[0, 1].set_title("EEG (nearest electrode)")
     axes[0, 2].set_title("catch22 features")
+    axes[0, 3].set_title("CDM onset (µA·µm)")
+    axes[0, 3].legend(fontsize=6, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -119,7 +131,9 @@ def fig_true_vs_predicted(predictions, metrics: dict) -> plt.Figure:
 
 # ------------------------------------------------------------------ beyond the study
 def fig_raster_rates(params, simulations: dict) -> plt.Figure:
+    """Rasters of the first figures.raster_neurons neurons of E and I (a readable subset), rates of all."""
     keys = params["figures"]["raster_keys"]
+    shown = dict(zip(("E", "I"), params["figures"]["raster_neurons"]))
     start_ms, stop_ms = params["figures"]["raster_window_ms"]
     dt = params["simulation"]["dt_ms"]
     fig, axes = plt.subplots(2, len(keys), figsize=(3.6 * len(keys), 5), sharex=True, squeeze=False,
@@ -134,13 +148,16 @@ def fig_raster_rates(params, simulations: dict) -> plt.Figure:
             t_ms = data[f"spike_steps_{name}"] * dt
             ids = data[f"spike_ids_{name}"]
             window = (t_ms >= start_ms) & (t_ms < stop_ms)
-            axes[0, col].plot(t_ms[window], ids[window] + offset, ",", color=COLORS[name])
+            n_shown = min(shown[name], meta["population_sizes"][name])
+            dots = window & (ids < n_shown)
+            axes[0, col].plot(t_ms[dots], ids[dots] + offset, "o", ms=1.6, mew=0, color=COLORS[name])
             rate = np.histogram(t_ms[window], edges)[0] / meta["population_sizes"][name] / (bin_ms / 1000)
             axes[1, col].plot(edges[:-1], rate, color=COLORS[name], lw=0.7, label=name)
-            offset += meta["population_sizes"][name]
+            offset += n_shown
+        axes[0, col].set_ylim(-0.5, offset - 0.5)
         axes[0, col].set_title(f"J_ext = {meta['J_ext_pA']:.2f} pA")
         axes[1, col].set_xlabel("time (ms)")
-    axes[0, 0].set_ylabel("neuron (E below, I above)")
+    axes[0, 0].set_ylabel(f"neuron: first {shown['E']} E (below), {shown['I']} I (above)")
     axes[1, 0].set_ylabel("rate (spikes/s)")
     axes[1, 0].legend(fontsize=7)
     fig.tight_layout()
@@ -219,10 +236,11 @@ def main() -> int:
 
     predictions = pd.read_csv(PREDICTIONS)
     kernels_data = load_npz(KERNELS)
+    onset_examples = load_npz(ONSET_EXAMPLES)
     sim_files = [SIMULATIONS / f"{key}.npz" for key in keys]
     figures = {
-        "study_examples": (lambda: fig_study_examples(params, signals, features_table),
-                           [SIGNALS / f"{k}.npz" for k in fig_params["example_keys"]] + [FEATURES]),
+        "study_examples": (lambda: fig_study_examples(params, signals, features_table, onset_examples),
+                           [SIGNALS / f"{k}.npz" for k in fig_params["example_keys"]] + [FEATURES, ONSET_EXAMPLES]),
         "true_vs_predicted": (lambda: fig_true_vs_predicted(predictions, metrics), [PREDICTIONS, METRICS]),
         "raster_rates": (lambda: fig_raster_rates(params, simulations),
                          [SIMULATIONS / f"{k}.npz" for k in fig_params["raster_keys"]]),
@@ -235,7 +253,7 @@ def main() -> int:
     for name, (draw, inputs) in figures.items():
         wrote += save_figure(draw(), name, provenance(params, inputs), fig_params["dpi"])
         logger.info("figure %s drawn", name)
-    log_io(logger, read=["params.yaml", SIMULATIONS, SIGNALS, KERNELS, FEATURES, METRICS, PREDICTIONS],
+    log_io(logger, read=["params.yaml", SIMULATIONS, SIGNALS, KERNELS, FEATURES, ONSET_EXAMPLES, METRICS, PREDICTIONS],
            wrote=wrote)
     logger.info("stage figures took %.1f s", time.perf_counter() - start)
     return 0

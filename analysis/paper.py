@@ -3,7 +3,8 @@
 Usage: python -m analysis.paper
 
 paper/paper.template.md holds the text with {{name}} placeholders; this stage fills them from params.yaml,
-metrics/ridge.json, data/kernels/kernels.json, data/signals/head_model.json and the simulations (no number
+metrics/ridge.json, metrics/onset_comparison.json,
+data/kernels/kernels.json, data/signals/head_model.json and the simulations (no number
 is typed by hand), generates the parameter, rates and software tables, and writes
   paper/paper.md       the filled manuscript (Markdown)
   paper/numbers.json   every filled value, as it appears in the text (the tests compare it with metrics/)
@@ -23,6 +24,7 @@ from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, load_
 TEMPLATE, MARKDOWN = Path("paper/paper.template.md"), Path("paper/paper.md")
 NUMBERS, PDF = Path("paper/numbers.json"), Path("paper/paper.pdf")
 METRICS, KERNELS_JSON = Path("metrics/ridge.json"), Path("data/kernels/kernels.json")
+ONSET_METRICS = Path("metrics/onset_comparison.json")
 HEAD_JSON, SIMULATIONS = Path("data/signals/head_model.json"), Path("data/simulations")
 PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycatch22", "numpy", "scipy",
             "pandas", "scikit-learn", "matplotlib", "h5py", "dvc", "pypandoc_binary", "typst")
@@ -104,6 +106,37 @@ def collect_values(params: dict, metrics: dict, kernels_info: dict, head: dict, 
     }
 
 
+def onset_values(comparison: dict, main_onset: str) -> dict[str, str]:
+    """The onset comparison (SPEC §3) as text: tables of both onsets and a verdict computed from the numbers."""
+    onsets = comparison["onsets"]
+    legacy, steady = onsets["legacy"], onsets["steady"]
+    rows = [[name, fmt(m["test_mse_pA2"]), f"{fmt(m['cv_mse_pA2_mean'])} ± {fmt(m['cv_mse_pA2_sd'], 2)}",
+             f"{fmt(m['cv_r2_mean'], 3)} ± {fmt(m['cv_r2_sd'], 2)}", fmt(m["onset_peak_abs_z_max"], 3)]
+            for name, m in (("legacy (original tutorial)", legacy), ("steady state (this study)", steady))]
+    correlations = comparison["feature_correlation_with_J_ext"]
+    feature_rows = [[f"`{name}`", fmt(correlations[name]["r_legacy"], 2), fmt(correlations[name]["r_steady"], 2)]
+                    for name in comparison["most_changed_features"]]
+    cv_change = steady["cv_mse_pA2_mean"] - legacy["cv_mse_pA2_mean"]
+    spread = max(steady["cv_mse_pA2_sd"], legacy["cv_mse_pA2_sd"])
+    flipped = [name for name in comparison["most_changed_features"]
+               if correlations[name]["r_legacy"] * correlations[name]["r_steady"] < 0]
+    return {
+        "onset": main_onset, "onset_history_ms": fmt(comparison["history_ms"]),
+        "onset_window_ms": fmt(comparison["onset_window_ms"]),
+        "legacy_peak_z": fmt(legacy["onset_peak_abs_z_max"], 3),
+        "steady_peak_z": fmt(steady["onset_peak_abs_z_max"], 3),
+        "legacy_test_mse": fmt(legacy["test_mse_pA2"]), "steady_test_mse": fmt(steady["test_mse_pA2"]),
+        "legacy_cv_mse": f"{fmt(legacy['cv_mse_pA2_mean'])} ± {fmt(legacy['cv_mse_pA2_sd'], 2)}",
+        "steady_cv_mse": f"{fmt(steady['cv_mse_pA2_mean'])} ± {fmt(steady['cv_mse_pA2_sd'], 2)}",
+        "onset_cv_verdict": ("inside" if abs(cv_change) <= spread else "outside"),
+        "onset_flipped_features": (", ".join(f"`{name}`" for name in flipped) if flipped else "none"),
+        "onset_table": markdown_table(["CDM onset", "test MSE (pA²)", "CV MSE (pA²)", "CV R²",
+                                       f"max abs z, first {fmt(comparison['onset_window_ms'])} ms"], rows),
+        "onset_features_table": markdown_table(["feature", "r with J_ext, legacy", "r with J_ext, steady"],
+                                               feature_rows),
+    }
+
+
 def fill(template: str, values: dict[str, str]) -> str:
     """Replace every {{name}}; an unknown or unused name is an error, not a silent blank."""
     names = set(re.findall(r"\{\{(\w+)\}\}", template))
@@ -137,10 +170,11 @@ def main() -> int:
     head = json.loads(HEAD_JSON.read_text())
     rates = {key: load_npz(SIMULATIONS / f"{key}.npz")["rates_Hz"].tolist() for key in params["sweep"]}
     values = collect_values(params, metrics, kernels_info, head, rates)
+    values.update(onset_values(json.loads(ONSET_METRICS.read_text()), params["cdm"]["onset"]))
     write_text(MARKDOWN, fill(TEMPLATE.read_text(), values))
     write_json(NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
     typeset(MARKDOWN, PDF)
-    log_io(logger, read=["params.yaml", TEMPLATE, METRICS, KERNELS_JSON, HEAD_JSON, "figures/*.png"],
+    log_io(logger, read=["params.yaml", TEMPLATE, METRICS, ONSET_METRICS, KERNELS_JSON, HEAD_JSON, "figures/*.png"],
            wrote=[MARKDOWN, NUMBERS, PDF])
     logger.info("stage paper took %.1f s", time.perf_counter() - start)
     return 0

@@ -2,9 +2,11 @@
 
 Usage: python -m analysis.signals
 
-For each sweep item: post-transient spike counts per dt bin (data/simulations/KEY.npz) are convolved with the
-matching kernels (data/kernels/kernels.npz), decimated by cdm.decimation_factor and summed into the CDM;
-the CDM, as a dipole along the head model's orientation, gives the EEG at every electrode.
+For each sweep item: spike counts per dt bin (data/simulations/KEY.npz) are convolved with the matching
+kernels (data/kernels/kernels.npz), decimated by cdm.decimation_factor and summed into the CDM; the CDM, as a
+dipole along the head model's orientation, gives the EEG at every electrode. With cdm.onset: steady (default)
+the counts start cdm.history_ms before the transient and only the samples of [transient, tstop) are kept, so
+the traces hold no convolution edge; cdm.onset: legacy reproduces the original tutorial's ramp (SPEC §3).
 
 Writes data/signals/KEY.npz (deterministic bytes) with
   cdm                float32 (time,) nA·um, at 1/(dt * q) = 1.6 kHz
@@ -25,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from analysis import cdm, heads, kernels as kernel_stage, mechanisms
-from analysis.common import (get, get_logger, json_array, load_npz, load_params, log_io, params_hash, require,
-                             save_npz, write_json)
+from analysis.common import (format_eta, get, get_logger, json_array, load_npz, load_params, log_io, params_hash,
+                             require, require_number, save_npz, write_json)
 
 SIMULATIONS = Path("data/simulations")
 KERNELS = Path("data/kernels/kernels.npz")
@@ -38,6 +40,20 @@ def check_signal_params(params) -> None:
     require(pairing in cdm.PAIRINGS, "cdm.pairing", pairing, " | ".join(cdm.PAIRINGS))
     q = get(params, "cdm.decimation_factor")
     require(isinstance(q, int) and 1 <= q <= 100, "cdm.decimation_factor", q, "an integer in [1, 100]")
+    onset = get(params, "cdm.onset")
+    require(onset in cdm.ONSETS, "cdm.onset", onset, " | ".join(cdm.ONSETS))
+    history_ms = require_number(params, "cdm.history_ms", low=0.0)
+    if onset == "steady":
+        dt_ms, transient_ms = params["simulation"]["dt_ms"], params["simulation"]["transient_ms"]
+        needed_ms = cdm.required_history_ms(params["kernels"]["tau_ms"], q, dt_ms)
+        step_ms = dt_ms * q
+        require(history_ms >= needed_ms, "cdm.history_ms", history_ms,
+                f">= {needed_ms:.4g} ms (kernels.tau_ms {params['kernels']['tau_ms']:g} ms + the decimation "
+                f"filter's settling {needed_ms - params['kernels']['tau_ms']:.4g} ms)")
+        require(history_ms <= transient_ms, "cdm.history_ms", history_ms,
+                f"<= simulation.transient_ms = {transient_ms:g} ms (no spikes are recorded before t = 0)")
+        require(abs(history_ms / step_ms - round(history_ms / step_ms)) < 1e-9, "cdm.history_ms", history_ms,
+                f"a multiple of simulation.dt_ms x cdm.decimation_factor = {step_ms:g} ms")
     head = get(params, "eeg.head_model")
     require(head in ("four_sphere", "nyhead"), "eeg.head_model", head, "four_sphere | nyhead")
     location = get(params, "eeg.dipole_location_mni_mm")
@@ -45,10 +61,53 @@ def check_signal_params(params) -> None:
             "a list of 3 numbers (mm)")
 
 
-def item_signals(simulation: dict, kernels: dict, params: dict, gain: np.ndarray) -> dict:
-    """CDM, pathways and EEG of one simulation (pure: arrays in, arrays out)."""
-    pathways, cdm_z = cdm.current_dipole_moment(simulation["spike_counts"], kernels["cdm_kernel_z"],
-                                                params["cdm"]["decimation_factor"], params["cdm"]["pairing"])
+class KernelSource:
+    """The kernels of each item: the study's one set (data/kernels), or with kernels.per_run_rates each item's
+    own set linearized at that run's rates (SPEC §2.4 option)."""
+
+    def __init__(self, params: dict, kernels_file: Path = KERNELS):
+        self.params = params
+        self.shared = load_npz(kernels_file)
+        self.per_run = bool(params["kernels"]["per_run_rates"])
+        self.metadata = json.loads(str(self.shared["metadata"]))
+        if self.per_run:
+            mechanisms.load()
+            self.morphologies = {name: Path(kernels_file).parent / f"morphology_{name}.hoc"
+                                 for name in cdm.POPULATIONS}
+
+    def for_item(self, simulation: dict) -> dict:
+        if not self.per_run:
+            return self.shared
+        return {"cdm_kernel_z": kernel_stage.compute_kernel_set(self.params, simulation["rates_Hz"],
+                                                                self.metadata["Vrest_mV"], self.morphologies)}
+
+    def rates_Hz(self, simulation: dict):
+        return simulation["rates_Hz"].tolist() if self.per_run else self.metadata["nu_X_Hz"]
+
+
+def item_counts(simulation: dict, params: dict, onset: str) -> tuple[np.ndarray, int]:
+    """Spike counts per dt bin (pop, bins) and how many leading bins are history (SPEC §3 onset)."""
+    if onset == "legacy":  # the original tutorial: only spikes of [transient, tstop)
+        return simulation["spike_counts"], 0
+    sim = params["simulation"]
+    dt_ms = sim["dt_ms"]
+    transient_steps = int(round(sim["transient_ms"] / dt_ms))
+    n_bins = int(round((sim["tstop_ms"] - sim["transient_ms"]) / dt_ms))
+    history_bins = int(round(params["cdm"]["history_ms"] / dt_ms))
+    steps = {name: simulation[f"spike_steps_{name}"] for name in cdm.POPULATIONS}
+    counts = cdm.counts_window(steps, transient_steps - history_bins, history_bins + n_bins)
+    # the window after the history must be exactly the counts the simulation stage stored
+    if not np.array_equal(counts[:, history_bins:], simulation["spike_counts"]):
+        raise ValueError("spike counts rebuilt from spike_steps differ from the stored spike_counts: the simulation "
+                         "file does not match simulation.dt_ms / transient_ms / tstop_ms of params.yaml")
+    return counts, history_bins
+
+
+def item_signals(simulation: dict, kernels: dict, params: dict, gain: np.ndarray, onset: str | None = None) -> dict:
+    """CDM, pathways and EEG of one simulation (pure: arrays in, arrays out); onset defaults to cdm.onset."""
+    counts, history_bins = item_counts(simulation, params, onset or params["cdm"]["onset"])
+    pathways, cdm_z = cdm.current_dipole_moment(counts, kernels["cdm_kernel_z"], params["cdm"]["decimation_factor"],
+                                                params["cdm"]["pairing"], history_bins)
     eeg_all = heads.eeg_from_cdm(cdm_z, gain).astype(np.float32)
     return {"cdm": cdm_z, "cdm_pathways": pathways, "eeg_all": eeg_all}
 
@@ -76,24 +135,17 @@ def main() -> int:
     logger.info("head model %s: dipole -> nearest electrode %s, gain %.4g mV per nA·um (%.3g uV per 1e7 nA·um)",
                 head_info["head_model"], head_info["nearest_electrode"], gain[nearest], gain[nearest] * 1e10)
 
-    kernels = load_npz(KERNELS)
-    per_run = params["kernels"]["per_run_rates"]
-    if per_run:  # SPEC §2.4 option: each item's kernels linearized at its own rates
-        mechanisms.load()
-        vrest_mV = json.loads(str(kernels["metadata"]))["Vrest_mV"]
-        morphologies = {name: KERNELS.parent / f"morphology_{name}.hoc" for name in cdm.POPULATIONS}
+    kernel_source = KernelSource(params, KERNELS)
+    if kernel_source.per_run:
         logger.info("kernels.per_run_rates: recomputing the kernels for every item with its own rates")
     wrote = []
     for i, key in enumerate(keys):
         t0 = time.perf_counter()
         simulation = load_npz(SIMULATIONS / f"{key}.npz")
-        if per_run:
-            kernels = {"cdm_kernel_z": kernel_stage.compute_kernel_set(params, simulation["rates_Hz"], vrest_mV,
-                                                                       morphologies)}
-        signals = item_signals(simulation, kernels, params, gain)
+        signals = item_signals(simulation, kernel_source.for_item(simulation), params, gain)
         metadata = {"key": key, "J_ext_pA": params["sweep"][key], "pairing": params["cdm"]["pairing"],
-                    "kernel_rates_Hz": (simulation["rates_Hz"].tolist() if per_run
-                                        else json.loads(str(kernels["metadata"]))["nu_X_Hz"]),
+                    "onset": params["cdm"]["onset"], "history_ms": params["cdm"]["history_ms"],
+                    "kernel_rates_Hz": kernel_source.rates_Hz(simulation),
                     "decimation_factor": q, "head_model": head_info["head_model"],
                     "units": {"cdm": "nA·um", "eeg": "mV"},
                     "params_hash": params_hash({"cdm": params["cdm"], "eeg": params["eeg"]})}
@@ -102,8 +154,9 @@ def main() -> int:
                  electrode_labels=np.array(head.electrode_labels), nearest_electrode=np.int64(nearest),
                  sampling_rate_Hz=np.float64(sampling_rate_Hz), metadata=json_array(metadata))
         wrote.append(path)
-        logger.info("item %d/%d %s: CDM sd %.4g nA·um, EEG sd %.4g uV, %.2f s", i + 1, len(keys), key,
-                    signals["cdm"].std(), signals["eeg_all"][nearest].std() * 1000, time.perf_counter() - t0)
+        logger.info("item %d/%d %s: CDM sd %.4g nA·um, EEG sd %.4g uV, %.2f s, %s", i + 1, len(keys), key,
+                    signals["cdm"].std(), signals["eeg_all"][nearest].std() * 1000, time.perf_counter() - t0,
+                    format_eta(i + 1, len(keys), time.perf_counter() - start))
     write_json(OUTPUT_DIR / "head_model.json", head_info)
     log_io(logger, read=["params.yaml", str(KERNELS), f"{SIMULATIONS}/*.npz ({len(keys)} items)"],
            wrote=[OUTPUT_DIR / "head_model.json", f"{OUTPUT_DIR}/*.npz ({len(wrote)} items)"])

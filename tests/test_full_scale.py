@@ -39,7 +39,7 @@ def test_archived_results_are_the_full_study():
     stages = lock["stages"]
     for key in params["sweep"]:
         assert f"simulate@{key}" in stages
-    for stage in ("simulate_ref", "kernels", "signals", "features", "evaluate", "figures", "paper"):
+    for stage in ("simulate_ref", "kernels", "signals", "compare_onsets", "features", "evaluate", "figures", "paper"):
         assert stage in stages, stage
     metrics = json.loads((REPO_ROOT / "metrics" / "ridge.json").read_text())
     assert metrics["n_rows"] == 50 and metrics["n_test"] == 5
@@ -64,3 +64,14 @@ def test_dvc_status_is_clean_and_hashes_reproduce():
 def test_markers_are_registered():
     ini = (Path(REPO_ROOT) / "pytest.ini").read_text()
     assert "slow:" in ini and "full:" in ini
+
+
+@pytest.mark.full
+def test_regression_onset_legacy_reproduces_the_original_full_study_metrics():
+    """With cdm.onset: legacy the full study's Ridge metrics are those published before the onset option existed
+    (metrics/ridge.json of commit 67d7953, kept in tests/reference)."""
+    full_lock()
+    comparison = json.loads((REPO_ROOT / "metrics" / "onset_comparison.json").read_text())["onsets"]["legacy"]
+    original = json.loads((Path(__file__).parent / "reference" / "full_legacy_onset_ridge.json").read_text())
+    for name in ("test_mse_pA2", "cv_mse_pA2_mean", "cv_mse_pA2_sd", "cv_r2_mean", "cv_r2_sd"):
+        assert comparison[name] == original[name], name

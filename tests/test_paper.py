@@ -25,8 +25,30 @@ def test_template_placeholders_are_exactly_the_values():
     head = {"electrodes": ["O1", "O2"], "nearest_electrode": "O1", "gain_mV_per_nAum": [1.77e-10, 1e-10]}
     rates = {key: [1.0, 2.0] for key in params["sweep"]}
     values = paper.collect_values(params, metrics, kernels_info, head, rates)
+    onset_metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, "cv_mse_pA2_mean": 0.7, "cv_mse_pA2_sd": 0.1,
+                     "cv_r2_mean": 0.8, "cv_r2_sd": 0.05, "n_test": 1, "onset_peak_abs_z_max": 3.0}
+    comparison = {"onsets": {"legacy": {**onset_metrics, "cv_mse_pA2_mean": 0.95, "onset_peak_abs_z_max": 13.0},
+                             "steady": onset_metrics},
+                  "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
+                  "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
+    values.update(paper.onset_values(comparison, "steady"))
     text = paper.fill(template, values)  # raises if any placeholder lacks a value or vice versa
     assert "0.5 pA²" in text and "1.77 µV" in text
+
+
+def test_onset_verdict_is_computed_from_the_numbers():
+    """The paper's sentence on the onset artefact follows the numbers: a change of the CV MSE larger than its
+    spread is 'outside' the spread, and a feature whose correlation changes sign is named as flipped."""
+    base = {"test_mse_pA2": 0.02, "cv_mse_pA2_mean": 0.03, "cv_mse_pA2_sd": 0.01, "cv_r2_mean": 0.99,
+            "cv_r2_sd": 0.01, "n_test": 5, "onset_peak_abs_z_max": 2.0}
+    correlations = {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}, "dfa": {"r_legacy": 0.8, "r_steady": 0.7}}
+    comparison = {"onsets": {"legacy": {**base, "cv_mse_pA2_mean": 0.035}, "steady": base},
+                  "feature_correlation_with_J_ext": correlations, "most_changed_features": ["mode_5", "dfa"],
+                  "onset_window_ms": 100.0, "history_ms": 200.0}
+    values = paper.onset_values(comparison, "steady")
+    assert values["onset_cv_verdict"] == "inside" and values["onset_flipped_features"] == "`mode_5`"
+    comparison["onsets"]["legacy"]["cv_mse_pA2_mean"] = 0.09
+    assert paper.onset_values(comparison, "steady")["onset_cv_verdict"] == "outside"
 
 
 def test_parameter_table_lists_every_model_parameter():

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -43,7 +44,7 @@ def declared_outputs(root: Path) -> list[Path]:
 
 def test_every_declared_output_exists_and_is_not_empty(workspace):
     outputs = declared_outputs(workspace)
-    assert len(outputs) >= 10 + 1 + 1 + 1 + 1 + 1 + 12 + 3
+    assert len(outputs) >= 10 + 1 + 1 + 1 + 1 + 1 + 1 + 12 + 3
     for path in outputs:
         assert path.exists(), path
         if path.is_file():
@@ -105,3 +106,55 @@ def test_check_hashes_command_reruns_items_and_kernels(workspace):
     done = run([sys.executable, "-m", "tools.check_hashes", "j05", "kernels"], workspace)
     assert "all outputs identical to dvc.lock" in done.stderr
     assert done.stderr.count("IDENTICAL") == 1 + 4  # the item's .npz and the kernel stage's four files
+
+
+REFERENCE = Path(__file__).parent / "reference" / "tiny_legacy_onset"
+
+
+def test_regression_onset_legacy_reproduces_the_original_signals_features_and_metrics(workspace):
+    """cdm.onset: legacy gives, bit for bit, the tiny profile's signal arrays, features and Ridge metrics that the
+    code wrote before the onset option existed (tests/reference/tiny_legacy_onset, written by commit 67d7953)."""
+    from analysis import signals
+    from analysis.common import load_npz, profile_params
+
+    params = profile_params("tiny")
+    head = json.loads((workspace / "data" / "signals" / "head_model.json").read_text())
+    gain = np.asarray(head["gain_mV_per_nAum"])
+    nearest = head["electrodes"].index(head["nearest_electrode"])
+    kernels = load_npz(workspace / "data" / "kernels" / "kernels.npz")
+    expected = json.loads((REFERENCE / "signal_array_sha256.json").read_text())["arrays"]
+    for key in params["sweep"]:
+        simulation = load_npz(workspace / "data" / "simulations" / f"{key}.npz")
+        legacy = signals.item_signals(simulation, kernels, params, gain, onset="legacy")
+        legacy["eeg"] = legacy["eeg_all"][nearest]
+        for name, sha256 in expected[key].items():
+            assert hashlib.sha256(np.ascontiguousarray(legacy[name]).tobytes()).hexdigest() == sha256, (key, name)
+    comparison = workspace / "data" / "onset_comparison"
+    assert (comparison / "features_legacy.csv").read_bytes() == (REFERENCE / "features.csv").read_bytes()
+    legacy_metrics = json.loads((workspace / "metrics" / "onset_comparison.json").read_text())["onsets"]["legacy"]
+    reference = json.loads((REFERENCE / "ridge.json").read_text())
+    for name in ("test_mse_pA2", "cv_mse_pA2_mean", "cv_mse_pA2_sd", "cv_r2_mean", "cv_r2_sd"):
+        assert legacy_metrics[name] == reference[name], name
+
+
+def test_steady_onset_of_the_comparison_is_the_pipelines_result(workspace):
+    comparison = workspace / "data" / "onset_comparison"
+    assert (comparison / "features_steady.csv").read_bytes() == (workspace / "data/features/features.csv").read_bytes()
+    steady = json.loads((workspace / "metrics" / "onset_comparison.json").read_text())["onsets"]["steady"]
+    ridge = json.loads((workspace / "metrics" / "ridge.json").read_text())
+    assert steady["test_mse_pA2"] == ridge["test_mse_pA2"] and steady["cv_mse_pA2_mean"] == ridge["cv_mse_pA2_mean"]
+    # steady-state signals start at their steady level: every item's first sample lies inside the trace's range of
+    # ordinary values, while the legacy CDM starts at exactly the convolution's edge (0 at the first bin's kernel)
+    examples = np.load(comparison / "onset_examples.npz")
+    assert np.all(np.abs(examples["cdm_legacy"][:, 0]) < np.abs(examples["cdm_steady"][:, 0]) + 1e-3)
+
+
+def test_paper_reports_both_onsets_from_the_metrics(workspace):
+    comparison = json.loads((workspace / "metrics" / "onset_comparison.json").read_text())
+    numbers = json.loads((workspace / "paper" / "numbers.json").read_text())
+    text = (workspace / "paper" / "paper.md").read_text()
+    assert numbers["legacy_test_mse"] == fmt(comparison["onsets"]["legacy"]["test_mse_pA2"])
+    assert numbers["steady_test_mse"] == fmt(comparison["onsets"]["steady"]["test_mse_pA2"])
+    assert "# What the original onset artefact did" in text and numbers["legacy_cv_mse"] in text
+    for name in comparison["most_changed_features"]:
+        assert f"`{name}`" in text

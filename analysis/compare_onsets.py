@@ -1,0 +1,136 @@
+"""What the original tutorial's CDM onset artefact did to the study (SPEC §3): both onsets side by side.
+
+Usage: python -m analysis.compare_onsets
+
+For each onset, legacy (counts start at the transient: the CDM ramps up from 0) and steady (counts start
+cdm.history_ms earlier; only steady-state samples are kept), the whole chain after the simulations is computed
+with the pipeline's own functions and inputs: the same kernels, the head model's gain (data/signals), catch22
+and the Ridge evaluation with the same seeds. Nothing is typed by hand; the steady column equals the main
+pipeline's results when cdm.onset is steady, the legacy column when it is legacy.
+
+Writes
+  metrics/onset_comparison.json  per onset: test MSE, CV MSE mean ± sd, CV R², the largest |z| of the EEG's
+                                 first onset_window_ms; per feature: Pearson r with J_ext under each onset and
+                                 its change; the features that changed most                (DVC metrics)
+  data/onset_comparison/features_{legacy,steady}.csv   the catch22 table of each onset (as data/features)
+  data/onset_comparison/onset_examples.npz   cdm_legacy, cdm_steady (item, sample) of figures.example_keys,
+                                 their first figures.example_samples samples, for the figure of the artefact
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from analysis import cdm, evaluate, features
+from analysis.common import format_eta, get_logger, load_npz, load_params, log_io, save_npz, write_json
+from analysis.signals import KERNELS, SIMULATIONS, KernelSource, check_signal_params, item_signals
+
+HEAD_JSON = Path("data/signals/head_model.json")
+METRICS = Path("metrics/onset_comparison.json")
+OUTPUT_DIR = Path("data/onset_comparison")
+EXAMPLES = OUTPUT_DIR / "onset_examples.npz"
+# the artefact lives in the first samples: the kernels' support plus the filter's settling
+ONSET_WINDOW_MS = 100.0
+N_MOST_CHANGED = 5
+
+
+def onset_peak_z(trace: np.ndarray, n_samples: int) -> float:
+    """The largest |z-score| among the first n_samples of a trace, z-scored over the whole trace."""
+    z = features.zscore(trace)
+    return float(np.abs(z[:n_samples]).max()) if z is not None else float("nan")
+
+
+def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson correlation; NaN when either side is constant or not finite."""
+    keep = np.isfinite(x) & np.isfinite(y)
+    if keep.sum() < 3 or np.std(x[keep]) == 0 or np.std(y[keep]) == 0:
+        return float("nan")
+    return float(np.corrcoef(x[keep], y[keep])[0, 1])
+
+
+def feature_correlations(tables: dict) -> dict:
+    """Per feature: r(feature, J_ext) under each onset and the change steady - legacy."""
+    out = {}
+    for name in features.FEATURE_NAMES:
+        r = {onset: pearson_r(table[name].to_numpy(float), table["J_ext_pA"].to_numpy(float))
+             for onset, table in tables.items()}
+        out[name] = {**{f"r_{onset}": value for onset, value in r.items()},
+                     "change": r["steady"] - r["legacy"]}
+    return out
+
+
+def most_changed(correlations: dict, n: int = N_MOST_CHANGED) -> list[str]:
+    finite = [name for name, row in correlations.items() if np.isfinite(row["change"])]
+    return sorted(finite, key=lambda name: -abs(correlations[name]["change"]))[:n]
+
+
+def main() -> int:
+    logger = get_logger("compare_onsets")
+    start = time.perf_counter()
+    params = load_params()
+    check_signal_params(params)
+    keys = list(params["sweep"])
+    drives = [float(params["sweep"][key]) for key in keys]
+    head = json.loads(HEAD_JSON.read_text())
+    gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
+    nearest = head["electrodes"].index(head["nearest_electrode"])
+    kernel_source = KernelSource(params, KERNELS)
+    sampling_rate_Hz = 1000.0 / (params["simulation"]["dt_ms"] * params["cdm"]["decimation_factor"])
+    window = int(round(ONSET_WINDOW_MS * sampling_rate_Hz / 1000.0))
+    example_keys, n_example = params["figures"]["example_keys"], params["figures"]["example_samples"]
+
+    eeg = {onset: [] for onset in cdm.ONSETS}
+    examples = {onset: [] for onset in cdm.ONSETS}
+    for i, key in enumerate(keys):
+        simulation = load_npz(SIMULATIONS / f"{key}.npz")
+        item_kernels = kernel_source.for_item(simulation)
+        for onset in cdm.ONSETS:
+            signals = item_signals(simulation, item_kernels, params, gain, onset=onset)
+            eeg[onset].append(signals["eeg_all"][nearest])
+            if key in example_keys:
+                examples[onset].append(signals["cdm"][:n_example])
+        logger.info("signals of item %d/%d %s, both onsets; %s", i + 1, len(keys), key,
+                    format_eta(i + 1, len(keys), time.perf_counter() - start))
+
+    inverse, seed = params["inverse"], params["seeds"]["inverse"]
+    results, tables = {}, {}
+    for onset in cdm.ONSETS:
+        values = features.features_of_traces(eeg[onset], params["features"]["n_jobs"], progress=False)
+        tables[onset] = features.feature_table(keys, drives, values)
+        features.write_csv(tables[onset], OUTPUT_DIR / f"features_{onset}.csv")
+        table, n_dropped = evaluate.drop_non_finite(tables[onset])
+        evaluate.check_inverse_params(params, len(table))
+        metrics, _, _ = evaluate.evaluate(table, inverse["alpha"], inverse["test_fraction"], inverse["cv_folds"],
+                                          inverse["cv_repeats"], seed)
+        peaks = [onset_peak_z(trace, window) for trace in eeg[onset]]
+        results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_mse_pA2_mean",
+                                                         "cv_mse_pA2_sd", "cv_r2_mean", "cv_r2_sd", "n_test")}
+        results[onset].update(n_dropped_non_finite=n_dropped, onset_peak_abs_z_median=float(np.nanmedian(peaks)),
+                              onset_peak_abs_z_max=float(np.nanmax(peaks)))
+        logger.info("%s onset: test MSE %.4g pA², CV MSE %.4g ± %.2g pA², CV R² %.3f; EEG's first %g ms: "
+                    "max |z| %.1f", onset, metrics["test_mse_pA2"], metrics["cv_mse_pA2_mean"],
+                    metrics["cv_mse_pA2_sd"], metrics["cv_r2_mean"], ONSET_WINDOW_MS,
+                    results[onset]["onset_peak_abs_z_max"])
+
+    correlations = feature_correlations(tables)
+    changed = most_changed(correlations)
+    logger.info("features whose relation to J_ext changed most: %s", ", ".join(
+        f"{name} r {correlations[name]['r_legacy']:+.2f} -> {correlations[name]['r_steady']:+.2f}" for name in changed))
+    write_json(METRICS, {"onsets": results, "feature_correlation_with_J_ext": correlations,
+                         "most_changed_features": changed, "onset_window_ms": ONSET_WINDOW_MS,
+                         "history_ms": params["cdm"]["history_ms"], "head_model": head["head_model"],
+                         "electrode": head["nearest_electrode"]})
+    save_npz(EXAMPLES, keys=np.array(example_keys), sampling_rate_Hz=np.float64(sampling_rate_Hz),
+             **{f"cdm_{onset}": np.array(examples[onset], dtype=np.float32) for onset in cdm.ONSETS})
+    log_io(logger, read=["params.yaml", KERNELS, HEAD_JSON, f"{SIMULATIONS}/*.npz ({len(keys)} items)"],
+           wrote=[METRICS, EXAMPLES, *(OUTPUT_DIR / f"features_{onset}.csv" for onset in cdm.ONSETS)])
+    logger.info("stage compare_onsets took %.1f s", time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
