@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from analysis.common import profile_params
+from tools.workspace import prepare
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +22,21 @@ def tiny_params_session() -> dict:
 def tiny_params(tiny_params_session) -> dict:
     """A fresh, mutable copy of the tiny profile's parameters for each test."""
     return copy.deepcopy(tiny_params_session)
+
+
+def run(command: list[str], cwd: Path, expect: int = 0, **env_extra: str) -> subprocess.CompletedProcess:
+    """Run a command with the environment's Python first on PATH; assert its exit status."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", DVC_NO_ANALYTICS="1",
+               MPLBACKEND="Agg", **env_extra)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == expect, (f"{' '.join(command)} exited {done.returncode}, expected {expect}:\n"
+                                       f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def tiny_workspace(tmp_path_factory) -> Path:
+    """The tiny profile run end to end by `dvc repro` in a scratch copy of the repository (a few minutes)."""
+    root = prepare("tiny", tmp_path_factory.mktemp("tiny") / "compendium")
+    run([sys.executable, "-m", "dvc", "repro"], root)
+    return root

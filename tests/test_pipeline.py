@@ -13,17 +13,9 @@ import pytest
 import yaml
 
 from analysis.paper import fmt
-from tools.workspace import prepare
+from tests.conftest import run
 
 FIGURES = ["study_examples", "true_vs_predicted", "raster_rates", "rates_vs_drive", "kernels", "features_vs_drive"]
-
-
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", DVC_NO_ANALYTICS="1",
-               MPLBACKEND="Agg")
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return done
 
 
 def digest(path: Path) -> str:
@@ -31,10 +23,8 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> Path:
-    root = prepare("tiny", tmp_path_factory.mktemp("tiny") / "compendium")
-    run([sys.executable, "-m", "dvc", "repro"], root)
-    return root
+def workspace(tiny_workspace) -> Path:
+    return tiny_workspace
 
 
 def declared_outputs(root: Path) -> list[Path]:

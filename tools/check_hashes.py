@@ -1,97 +1,100 @@
-"""Re-run chosen stages from scratch and compare their outputs with those recorded in dvc.lock.
+"""Re-run chosen stages from scratch and compare their outputs with the hashes that dvc.lock records.
 
-Usage: python -m tools.check_hashes [ITEM ...]      ITEM: a sweep key (j07), ref, or kernels
-       (default: j00 j25 kernels)          make check-hashes ITEMS="j03 j41 kernels"
+Usage: python -m tools.check_hashes [ITEM ...]      (make check-hashes ITEMS="j03 ref kernels")
+       ITEM: a sweep key (j03), ref, or any stage of dvc.lock (simulate@j03, simulate_ref, kernels, signals ...);
+       default: j00 j25 kernels
 
-Each item runs its stage command (python -m analysis.simulate KEY, python -m analysis.kernels) in a scratch
-copy of the repository with the same params.yaml, never touching the workspace, and the md5 of every output
-file is compared with dvc.lock (file outputs) or with the workspace's files after `dvc status` has confirmed
-they are the ones dvc.lock records (directory outputs). Bit-identical results need the same NEST/NEURON
-build, the same simulation.threads and the same seeds; on another platform expect statistically comparable,
-not identical, outputs (see README "Reproducibility").
+Needs no data: each stage runs its dvc.lock command in a scratch copy of the repository (never touching the
+workspace). A data input is copied from the workspace when it is there with the hash dvc.lock records, and
+otherwise made first in the scratch copy by re-running the stage that produces it (e.g. `ref` before
+`kernels`). Every output's DVC hash (a file's md5; a directory's listing md5, computed as DVC does) is compared
+with dvc.lock, and a table prints item, output, expected, got, match and seconds. Exit 1 if any output differs.
+Bit-identical results need the same NEST/NEURON build, the same simulation.threads and the same seeds; across
+platforms expect statistically comparable results instead (README "Reproducibility").
 """
 from __future__ import annotations
 
-import hashlib
-import shutil
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 from analysis.common import REPO_ROOT, get_logger
+from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
 from tools.workspace import prepare
 
 DEFAULT_ITEMS = ("j00", "j25", "kernels")
 
 
-def md5(path: Path) -> str:
-    return hashlib.md5(path.read_bytes()).hexdigest()
+class StageFailed(RuntimeError):
+    pass
 
 
-def stage_of(item: str) -> tuple[str, list[str], list[str]]:
-    """(dvc stage name, command, data inputs to copy into the scratch copy)."""
-    if item == "kernels":
-        return "kernels", [sys.executable, "-m", "analysis.kernels"], ["data/simulations/ref.npz"]
-    if item == "ref":
-        return "simulate_ref", [sys.executable, "-m", "analysis.simulate", "ref"], []
-    return f"simulate@{item}", [sys.executable, "-m", "analysis.simulate", item], []
+def run_stage(lock: dict, stage: str, scratch: Path, done: set[str], logger) -> float:
+    """Make the stage's data inputs available in the scratch copy, then run its command; seconds taken."""
+    for dep in lock["stages"][stage].get("deps", []):
+        source = producer(lock, dep["path"])
+        if source is None or (scratch / dep["path"]).exists():
+            continue
+        if output_md5(REPO_ROOT / dep["path"]) == dep["md5"]:
+            target = scratch / dep["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(REPO_ROOT / dep["path"], target)  # read-only use; the stage writes its own outputs
+        elif source not in done:
+            logger.info("%s: input %s is not in the workspace; re-running %s first", stage, dep["path"], source)
+            run_stage(lock, source, scratch, done, logger)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    start = time.perf_counter()
+    result = subprocess.run(lock["stages"][stage]["cmd"], shell=True, cwd=scratch, env=env, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise StageFailed(f"{stage}: `{lock['stages'][stage]['cmd']}` failed:\n{result.stderr[-3000:]}")
+    done.add(stage)
+    return time.perf_counter() - start
 
 
-def recorded_files(lock: dict, stage: str, root: Path) -> dict[str, str]:
-    """Relative path -> md5 that dvc.lock records for every output file of the stage."""
-    if stage not in lock["stages"]:
-        raise SystemExit(f"stage {stage} is not in dvc.lock: run it first (dvc repro {stage})")
-    files = {}
-    for out in lock["stages"][stage]["outs"]:
-        path = root / out["path"]
-        if out["md5"].endswith(".dir"):  # a directory: its files, verified against the lock by `dvc status`
-            files.update({str(p.relative_to(root)): md5(p) for p in sorted(path.rglob("*")) if p.is_file()})
-        else:
-            files[out["path"]] = out["md5"]
-    return files
+def check(items: list[str], logger) -> list[dict]:
+    lock = read_lock(REPO_ROOT)
+    stages = [stage_name(lock, item) for item in items]  # unknown items fail here, before any work
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = prepare("full", Path(scratch_dir) / "compendium")
+        done: set[str] = set()
+        for item, stage in zip(items, stages):
+            logger.info("re-running %s", stage)
+            seconds = run_stage(lock, stage, scratch, done, logger)
+            for out in lock["stages"][stage]["outs"]:
+                got = output_md5(scratch / out["path"])
+                rows.append({"item": item, "output": out["path"], "expected": out["md5"], "got": got,
+                             "match": got == out["md5"], "seconds": seconds})
+    return rows
 
 
-def up_to_date(stage: str, root: Path) -> bool:
-    done = subprocess.run(["dvc", "status", stage], cwd=root, capture_output=True, text=True)
-    return done.returncode == 0 and "up to date" in done.stdout
+def table(rows: list[dict]) -> str:
+    header = f"{'item':<14} {'output':<40} {'expected':<36} {'got':<36} {'match':<5} {'seconds':>7}"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        lines.append(f"{row['item']:<14} {row['output']:<40} {row['expected']:<36} {str(row['got']):<36} "
+                     f"{'yes' if row['match'] else 'NO':<5} {row['seconds']:7.1f}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     logger = get_logger("check_hashes")
     items = argv or list(DEFAULT_ITEMS)
-    lock = yaml.safe_load((REPO_ROOT / "dvc.lock").read_text())
-    failures = 0
-    with tempfile.TemporaryDirectory() as scratch_dir:
-        scratch = prepare("full", Path(scratch_dir) / "compendium")
-        for item in items:
-            stage, command, inputs = stage_of(item)
-            if not up_to_date(stage, REPO_ROOT):
-                logger.error("%s: the workspace differs from dvc.lock (dvc status); run `dvc checkout` or "
-                             "`dvc repro %s` first", stage, stage)
-                failures += 1
-                continue
-            expected = recorded_files(lock, stage, REPO_ROOT)
-            for name in inputs:
-                (scratch / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(REPO_ROOT / name, scratch / name)
-            start = time.perf_counter()
-            done = subprocess.run(command, cwd=scratch, capture_output=True, text=True)
-            if done.returncode != 0:
-                logger.error("%s failed:\n%s", " ".join(command[1:]), done.stderr[-3000:])
-                failures += 1
-                continue
-            for path, recorded in expected.items():
-                actual = md5(scratch / path)
-                same = actual == recorded
-                failures += not same
-                logger.info("%-10s %-40s %s  dvc.lock %s  rerun %s", stage, path, "IDENTICAL" if same else "DIFFERS",
-                            recorded, actual)
-            logger.info("%s re-ran in %.0f s", stage, time.perf_counter() - start)
-    logger.info("%s", "all outputs identical to dvc.lock" if not failures else f"{failures} difference(s)")
+    try:
+        rows = check(items, logger)
+    except LockError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except StageFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(table(rows))
+    failures = sum(not row["match"] for row in rows)
+    logger.info("%s", "all outputs identical to dvc.lock" if not failures else f"{failures} output(s) differ")
     return 1 if failures else 0
 
 

@@ -1,0 +1,162 @@
+"""Archive and restore (tools/archive.py, tools/restore.py, tools/lockfile.py, tools/check_hashes.py) on the
+tiny profile: repro -> archive -> fresh clone -> restore -> dvc status clean -> check-hashes; bad files refused."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run
+from tools import lockfile
+
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "test",
+                "GIT_COMMITTER_EMAIL": "test@example.org"}
+
+
+def test_dir_md5_is_dvcs_own_hash_of_every_directory_output(tiny_workspace):
+    """Independent check of tools/lockfile.dir_md5: DVC itself wrote these hashes into dvc.lock."""
+    lock = lockfile.read_lock(tiny_workspace)
+    directories = [out for out in lockfile.outputs(lock, tiny_workspace) if out.is_dir]
+    assert len(directories) >= 4  # kernels, signals, features, model, onset comparison
+    for out in directories:
+        assert lockfile.dir_md5(tiny_workspace / out.path) == out.md5, out.path
+
+
+@pytest.fixture(scope="module")
+def repository(tiny_workspace, tmp_path_factory) -> Path:
+    """The tiny workspace as a git repository with its dvc.lock committed, as a study's repository is."""
+    root = tmp_path_factory.mktemp("archived") / "compendium"
+    shutil.copytree(tiny_workspace, root, symlinks=True)
+    (root / ".dvc" / "config.local").unlink()  # the workspace ran DVC without git
+    run(["git", "init", "-q"], root)
+    run(["git", "add", "-A"], root)
+    run(["git", "commit", "-qm", "tiny study"], root, **GIT_IDENTITY)
+    return root
+
+
+@pytest.fixture(scope="module")
+def deposit(repository, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    run([sys.executable, "-m", "tools.archive", "--out", str(out)], repository)
+    (tar,) = out.glob("*.tar")
+    return tar
+
+
+def fresh_clone(repository: Path, target: Path) -> Path:
+    run(["git", "clone", "-q", str(repository), str(target)], target.parent)
+    return target
+
+
+def test_deposit_holds_manifest_metadata_and_every_output(deposit, repository):
+    assert deposit.name.startswith("hagen-eeg-compendium-tiny-")
+    sidecar = deposit.with_name(deposit.name + ".sha256").read_text().split()
+    assert sidecar[1] == deposit.name and len(sidecar[0]) == 64
+    with tarfile.open(deposit) as tar:
+        top = deposit.name[:-4]
+        manifest = json.loads(tar.extractfile(f"{top}/manifest.json").read())
+        deposit_json = json.loads(tar.extractfile(f"{top}/deposit.json").read())
+        names = set(tar.getnames())
+        assert all(info.mtime == 0 and info.uid == 0 for info in tar.getmembers())
+    lock = lockfile.read_lock(repository)
+    assert {row["path"]: row["md5"] for row in manifest["outputs"]} == {
+        out.path: out.md5 for out in lockfile.outputs(lock, repository)}
+    kernels = next(row for row in manifest["outputs"] if row["path"] == "data/kernels")
+    assert "figures/kernels.png" in kernels["used_by"] and "paper/paper.pdf" in kernels["used_by"]
+    assert deposit_json["upload_type"] == "dataset" and deposit_json["license"] == "MIT"
+    assert f"{top}/results/metrics/ridge.json" in names
+    # DVC's remote layout: one object per cached file, named by its md5
+    j30 = next(row for row in manifest["outputs"] if row["path"] == "data/simulations/j30.npz")
+    assert f"{top}/dvc-remote/files/md5/{j30['md5'][:2]}/{j30['md5'][2:]}" in names
+
+
+def test_archive_has_identical_bytes_when_made_twice(deposit, repository, tmp_path):
+    run([sys.executable, "-m", "tools.archive", "--out", str(tmp_path)], repository)
+    assert (tmp_path / deposit.name).read_bytes() == deposit.read_bytes()
+
+
+def test_archive_refuses_a_workspace_that_differs_from_dvc_lock(repository, tmp_path):
+    features = repository / "data" / "features" / "features.csv"
+    original = features.read_bytes()
+    try:
+        features.write_bytes(original + b"\n")
+        done = run([sys.executable, "-m", "tools.archive", "--out", str(tmp_path)], repository, expect=2)
+        assert done.stderr.startswith("error: the workspace differs from dvc.lock in 1 output(s) (data/features)")
+        assert not list(tmp_path.glob("*.tar"))
+    finally:
+        features.write_bytes(original)
+
+
+def test_restore_on_a_fresh_clone_gives_a_clean_dvc_status_and_hashes_that_reproduce(deposit, repository, tmp_path):
+    clone = fresh_clone(repository, tmp_path / "clone")
+    assert not (clone / "data").exists()
+    done = run([sys.executable, "-m", "tools.restore", str(deposit), "--dir", str(tmp_path / "unpacked")], clone)
+    assert "dvc status: Data and pipelines are up to date." in done.stderr
+    assert (clone / "data" / "simulations" / "j30.npz").is_file()
+    assert "archive" in (clone / ".dvc" / "config.local").read_text()  # the remote stays local, never committed
+    assert not run(["git", "status", "--porcelain"], clone).stdout.strip()
+    done = run([sys.executable, "-m", "tools.check_hashes", "j05", "simulate_ref"], clone)
+    assert "all outputs identical to dvc.lock" in done.stderr and done.stdout.count(" yes ") == 2
+
+
+def test_restore_of_the_derived_results_only(deposit, repository, tmp_path):
+    clone = fresh_clone(repository, tmp_path / "clone")
+    done = run([sys.executable, "-m", "tools.restore", str(deposit), "--only", "derived", "--dir",
+                str(tmp_path / "unpacked")], clone)
+    assert "derived outputs restored, each identical to dvc.lock" in done.stderr
+    assert (clone / "data" / "features" / "features.csv").is_file()
+    assert not (clone / "data" / "simulations").exists()
+
+
+def test_check_hashes_needs_no_data_at_all(repository, tmp_path):
+    """On a fresh clone: kernels need ref.npz, which is not there, so ref is simulated first in the scratch copy."""
+    clone = fresh_clone(repository, tmp_path / "clone")
+    mechanisms = repository / "build"
+    if mechanisms.is_dir():  # compiled NEURON mechanisms (make setup builds them in a real clone)
+        shutil.copytree(mechanisms, clone / "build", symlinks=True)
+    done = run([sys.executable, "-m", "tools.check_hashes", "j05", "kernels"], clone)
+    assert "re-running simulate_ref first" in done.stderr
+    assert "all outputs identical to dvc.lock" in done.stderr and done.stdout.count(" yes ") == 2
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "truncated"])
+def test_a_damaged_deposit_is_refused_and_nothing_is_restored(deposit, repository, tmp_path, damage):
+    clone = fresh_clone(repository, tmp_path / "clone")
+    bad = tmp_path / deposit.name
+    data = bytearray(deposit.read_bytes())
+    if damage == "corrupt":
+        data[len(data) // 2] ^= 0xFF
+    else:
+        data = data[: len(data) // 2]
+    bad.write_bytes(bytes(data))
+    shutil.copy2(deposit.with_name(deposit.name + ".sha256"), tmp_path)
+    done = run([sys.executable, "-m", "tools.restore", str(bad), "--dir", str(tmp_path / "unpacked")], clone,
+               expect=2)
+    assert done.stderr.startswith("error: ") and "is corrupt, truncated or another file" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "unpacked").exists() and not (clone / "data").exists()
+    assert not (clone / ".dvc" / "config.local").exists()
+
+
+def test_an_archive_of_other_results_is_refused(deposit, repository, tmp_path):
+    """A deposit whose manifest records other hashes (another commit or study) is refused before unpacking."""
+    clone = fresh_clone(repository, tmp_path / "clone")
+    top = deposit.name[:-4]
+    with tarfile.open(deposit) as tar:
+        tar.extractall(tmp_path / "x", filter="data")
+    manifest_path = tmp_path / "x" / top / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["commit"], manifest["outputs"][0]["md5"] = "0123456789", "0" * 32
+    manifest_path.write_text(json.dumps(manifest))
+    foreign = tmp_path / deposit.name
+    with tarfile.open(foreign, "w") as tar:
+        tar.add(tmp_path / "x" / top, arcname=top)
+    from analysis.common import sha256_file
+
+    done = run([sys.executable, "-m", "tools.restore", str(foreign), "--sha256", sha256_file(foreign), "--dir",
+                str(tmp_path / "unpacked")], clone, expect=2)
+    assert "error: the archive was made for commit 0123456789" in done.stderr
+    assert not (tmp_path / "unpacked").exists()

@@ -1,0 +1,167 @@
+"""Restore archived results into this checkout: check the deposit file, unpack it outside the git tree, pull.
+
+Usage: python -m tools.restore ARCHIVE [--only derived] [--sha256 HEX]      (make restore ARCHIVE=... [ONLY=derived])
+
+1. The file's sha256 must equal the expected one: --sha256, else the record of that file name in archives.json
+   (the deposits of this compendium, committed), else ARCHIVE.sha256 beside it. A corrupt, truncated or other
+   file is refused before anything is unpacked or configured.
+2. Its manifest must record exactly the outputs of this checkout's dvc.lock (same DVC hashes): an archive of
+   another commit or study is refused with the commit it was made for.
+3. It is unpacked (to a temporary name, then renamed) into ~/.cache/hagen-eeg-compendium/archives/ (or
+   --dir, or $COMPENDIUM_ARCHIVE_DIR), a local DVC remote named `archive` is pointed at it (in
+   .dvc/config.local, never committed), and `dvc pull -r archive` fetches the data.
+4. It ends with `dvc status`, which must be clean; with --only derived (kernels, signals, features, model,
+   the onset comparison: no simulations) every restored output is checked against dvc.lock instead.
+Nothing is downloaded: where the file comes from (the DOI of the deposit) is the reader's business.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+from analysis.common import REPO_ROOT, get_logger, sha256_file
+from tools.lockfile import LockError, output_md5, outputs, read_lock
+
+RECORDS = REPO_ROOT / "archives.json"
+DEFAULT_DIR = Path(os.environ.get("COMPENDIUM_ARCHIVE_DIR",
+                                  Path.home() / ".cache" / "hagen-eeg-compendium" / "archives"))
+REMOTE = "archive"
+SIMULATION_STAGES = ("simulate@", "simulate_ref")
+
+
+class RestoreError(RuntimeError):
+    """A user-facing refusal: the message says what is wrong and what to do."""
+
+
+def expected_sha256(archive: Path, given: str | None, records: Path = RECORDS) -> tuple[str, str]:
+    """(sha256, where it came from)."""
+    if given:
+        return given.lower(), "--sha256"
+    if records.is_file():
+        known = json.loads(records.read_text()).get("deposits", {})
+        if archive.name in known:
+            return known[archive.name]["sha256"], f"{records.name}"
+    sidecar = archive.with_name(archive.name + ".sha256")
+    if sidecar.is_file():
+        return sidecar.read_text().split()[0].lower(), sidecar.name
+    raise RestoreError(f"{archive}: no checksum to verify it against: it is not recorded in {records.name}, and "
+                       f"there is no {sidecar.name} beside it; pass --sha256 HEX (the deposit's published sha256)")
+
+
+def check_file(archive: Path, given: str | None) -> None:
+    if not archive.is_file():
+        raise RestoreError(f"{archive}: file not found; get the deposit file (from its DOI), then "
+                           "make restore ARCHIVE=/path/to/file.tar")
+    expected, source = expected_sha256(archive, given)
+    actual = sha256_file(archive)
+    if actual != expected:
+        raise RestoreError(f"{archive}: sha256 {actual} differs from the expected {expected} ({source}): the file "
+                           "is corrupt, truncated or another file; get it again from the deposit")
+
+
+def read_manifest(archive: Path) -> tuple[str, dict]:
+    """(top-level folder name, manifest) of a deposit file; refuses unsafe or foreign layouts."""
+    try:
+        with tarfile.open(archive) as tar:
+            names = tar.getnames()
+            tops = {name.split("/", 1)[0] for name in names}
+            if len(tops) != 1 or any(name.startswith("/") or ".." in name.split("/") for name in names):
+                raise RestoreError(f"{archive}: not a deposit of this compendium (one top folder expected)")
+            top = tops.pop()
+            member = tar.extractfile(f"{top}/manifest.json")
+            return top, json.loads(member.read())
+    except (tarfile.TarError, KeyError, json.JSONDecodeError) as err:
+        raise RestoreError(f"{archive}: not a readable deposit of this compendium ({err})") from None
+
+
+def check_manifest(manifest: dict, lock: dict, root: Path) -> None:
+    recorded = {row["path"]: row["md5"] for row in manifest["outputs"]}
+    differ = [out.path for out in outputs(lock, root) if recorded.get(out.path) != out.md5]
+    if differ:
+        raise RestoreError(f"the archive was made for commit {manifest.get('commit')} (profile "
+                           f"{manifest.get('profile')}), whose results differ from this checkout's dvc.lock in "
+                           f"{len(differ)} output(s) (e.g. {differ[0]}); check out that commit, or use the archive "
+                           "of this one")
+
+
+def unpack(archive: Path, top: str, target_dir: Path) -> Path:
+    """Extract to a temporary folder and rename it into place: never a half-unpacked deposit."""
+    final = target_dir / top
+    if (final / "manifest.json").is_file():
+        return final  # unpacked before from a file with the same (checked) contents
+    target_dir.mkdir(parents=True, exist_ok=True)
+    staging = target_dir / f".{top}.unpacking"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(staging, filter="data")
+        (staging / top).replace(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["dvc", *args], cwd=root, capture_output=True, text=True)
+
+
+def derived_stages(lock: dict) -> list[str]:
+    return [stage for stage, entry in lock["stages"].items()
+            if not stage.startswith(SIMULATION_STAGES) and entry.get("outs")]
+
+
+def restore(root: Path, archive: Path, only: str, sha256: str | None, target_dir: Path, logger) -> str:
+    lock = read_lock(root)
+    check_file(archive, sha256)
+    top, manifest = read_manifest(archive)
+    check_manifest(manifest, lock, root)
+    folder = unpack(archive, top, target_dir)
+    logger.info("unpacked %s into %s (commit %s)", archive.name, folder, manifest["commit"])
+    done = dvc(root, "remote", "add", "--local", "-f", REMOTE, str(folder / "dvc-remote"))
+    if done.returncode != 0:
+        raise RestoreError(f"dvc remote add failed: {done.stderr.strip()}")
+    targets = derived_stages(lock) if only == "derived" else []
+    done = dvc(root, "pull", "-r", REMOTE, *targets)
+    if done.returncode != 0:
+        raise RestoreError(f"dvc pull failed:\n{done.stderr[-2000:]}")
+    if only == "derived":
+        wanted = [out for out in outputs(lock, root) if out.cached and out.stage in targets]
+        bad = [out.path for out in wanted if output_md5(root / out.path) != out.md5]
+        if bad:
+            raise RestoreError(f"restored outputs differ from dvc.lock: {bad}")
+        return f"{len(wanted)} derived outputs restored, each identical to dvc.lock"
+    status = dvc(root, "status")
+    if status.returncode != 0 or "up to date" not in status.stdout:
+        raise RestoreError(f"dvc status is not clean after the pull:\n{status.stdout[-2000:]}")
+    return "dvc status: " + status.stdout.strip().splitlines()[-1]
+
+
+def main(argv: list[str]) -> int:
+    logger = get_logger("restore")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("archive", type=Path, help="the deposit file (.tar)")
+    parser.add_argument("--only", choices=("all", "derived"), default="all",
+                        help="derived: kernels, signals, features, model and onset comparison, no simulations")
+    parser.add_argument("--sha256", default=None, help="the expected sha256 (default: archives.json or ARCHIVE.sha256)")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"where to unpack (default {DEFAULT_DIR})")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        verdict = restore(REPO_ROOT, args.archive.resolve(), args.only, args.sha256, args.dir, logger)
+    except (RestoreError, LockError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    logger.info("%s (%.1f s)", verdict, time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
