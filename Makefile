@@ -13,16 +13,17 @@ export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-# the full sweep item by item, resumable, with an ETA (see README "Running the full study")
-.PHONY: sweep setup venv mechanisms dvc-cache repro test test-slow test-full bench lint lock paper check-hashes clean help
+.PHONY: sweep setup venv mechanisms dvc-cache repro test test-slow test-full bench lint lock paper check-hashes archive restore clean help
 
 help:
 	@echo "make repro [PROFILE=full|quick|tiny]  set up, then run the pipeline (dvc repro)"
 	@echo "make test                             set up, then run the default tests (tiny scale)"
 	@echo "make test-slow | test-full            also the slow checks | the full-scale checks"
 	@echo "make bench                            benchmarks (bench/), ratios measured side by side"
-	@echo "make sweep                            only the simulations, item by item with an ETA (resumable)"
+	@echo "make sweep [WORKERS=N] [PROFILE=...]  only the simulations, side by side on Dask, with an ETA (resumable)"
 	@echo "make check-hashes ITEMS='j00 j17 kernels'  re-run items and compare their outputs with dvc.lock"
+	@echo "make archive                          pack every result of dvc.lock into dist/NAME-COMMIT.tar (+ .sha256)"
+	@echo "make restore ARCHIVE=file.tar [ONLY=derived]  check a deposit file and pull its results (no downloads)"
 
 setup: venv mechanisms dvc-cache
 
@@ -59,8 +60,16 @@ else
 	cd runs/$(PROFILE) && $(BIN)/dvc repro
 endif
 
+# the simulations only, side by side on Dask: `make sweep [WORKERS=N] [PROFILE=quick]` (README "Running the full
+# study"; a cluster: python -m tools.sweep --cluster FILE)
+SWEEP_ARGS := $(if $(WORKERS),--workers $(WORKERS))
 sweep: setup
-	$(BIN)/python -m tools.sweep
+ifeq ($(PROFILE),full)
+	$(BIN)/python -m tools.sweep $(SWEEP_ARGS)
+else
+	$(BIN)/python -m tools.workspace $(PROFILE)
+	cd runs/$(PROFILE) && $(BIN)/python -m tools.sweep $(SWEEP_ARGS)
+endif
 
 test: setup
 	$(BIN)/python -m pytest -m "not slow and not full"
@@ -80,6 +89,14 @@ lint: venv
 
 check-hashes: setup
 	$(BIN)/python -m tools.check_hashes $(ITEMS)
+
+archive: setup
+	$(BIN)/python -m tools.archive
+
+ONLY ?= all
+restore: setup
+	@test -n "$(ARCHIVE)" || { echo "error: make restore needs ARCHIVE=/path/to/deposit.tar" >&2; exit 2; }
+	$(BIN)/python -m tools.restore "$(ARCHIVE)" --only $(ONLY)
 
 lock:
 	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -r requirements.in

@@ -17,6 +17,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# conda-forge packages whose name differs from the PyPI distribution's
+CONDA_FORGE_TO_PYPI = {"dask-core": "dask"}
+
+
 def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -43,7 +47,7 @@ def environment_pins() -> dict[str, str]:
         else:
             assert re.fullmatch(r"[A-Za-z0-9_.-]+=[0-9][^=]*", entry), f"environment.yml: '{entry}' is not pinned"
             name, version = entry.split("=")
-            pins[normalize(name)] = version
+            pins[CONDA_FORGE_TO_PYPI.get(normalize(name), normalize(name))] = version
     return pins
 
 

@@ -14,7 +14,6 @@ Usage: python -m tools.archive [--out dist]          (make archive)
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys

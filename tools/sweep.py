@@ -1,47 +1,355 @@
-"""Run the simulation sweep item by item through DVC, with items done / remaining and an ETA.
+"""Run the simulations side by side on Dask: a machine's cores, a running scheduler, or a batch cluster.
 
-Usage: python -m tools.sweep [KEY ...]      (default: ref, then every key of params.yaml sweep)
+Usage: python -m tools.sweep [KEY ...] [--workers N | --scheduler ADDRESS | --cluster FILE]
+       make sweep [WORKERS=N]                   (KEY: a sweep key or ref; default: ref and every sweep key)
 
-Each item is `dvc repro --single-item simulate@KEY` (or simulate_ref), so a finished item is recorded in
-dvc.lock and the DVC cache the moment it ends: killing this command loses at most the running item, and
-running it again continues where it stopped (items already up to date are skipped in a second). Long runs:
-    nohup python -m tools.sweep > sweep.log 2>&1 &
+1. Asks DVC once (`dvc status --json`) which simulation items are stale, after restoring from the DVC cache
+   what it already holds (`dvc checkout`); up-to-date items are never submitted.
+2. Submits each stale item as one Dask task. The task runs `python -m analysis.simulate KEY` in its own OS
+   process (NEST never runs inside a forked worker) with the study's simulation.threads, so the outputs are the
+   bytes a sequential run gives; a failed task is retried once, a worker that dies is replaced and its item
+   rescheduled.
+3. Records every finished item the moment it ends with `dvc commit simulate@KEY` (dvc.lock, cache and run-cache).
+   Why not `dvc repro` in each task: DVC holds the repository lock for the whole of a repro, so concurrent
+   repros would run one after another; the commit takes the lock for about a second. Before committing, the
+   driver checks that the stage's code did not change while the item ran.
+4. Prints one line per finished item (done/remaining, failures, an ETA from the measured item times, which grow
+   with the drive) and ends with a non-zero exit and the list of failed items if any failed; running it again
+   continues. Killing the driver loses at most the running items.
+
+Where it runs:
+  --workers N       a LocalCluster of N worker processes on this machine (default: as many items as the cores
+                    (cores // simulation.threads) and the memory (available // the item's estimated peak) allow;
+                    an N that oversubscribes memory is refused)
+  --scheduler ADDR  an existing Dask scheduler whose workers see this repository at the same path
+  --cluster FILE    a dask-jobqueue cluster described by a YAML file (tools/clusters/slurm.yaml: queue, account,
+                    walltime, cores and memory per job, the lines that activate the environment); `kind: local`
+                    runs the same job path on this machine, for testing. README "Running on a cluster".
 """
 from __future__ import annotations
 
+import argparse
+import contextlib
+import ctypes
+import hashlib
+import json
+import os
+import resource
+import signal
+import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from analysis.common import format_eta, get_logger, load_params
+import numpy as np
+import yaml
+
+from analysis.common import REPO_ROOT, get_logger, load_params
+
+# the estimated peak memory of one item: NEST's fixed cost plus its bytes per synapse, calibrated on the full
+# network (1.7e7 synapses, 1.17 GB peak RSS with 2 threads, README "Performance")
+BASE_MEMORY_BYTES = 0.25e9
+BYTES_PER_SYNAPSE = 55.0
+# fault injection for the tests: "KEY:MARKER" kills the worker running KEY once (when MARKER does not exist yet)
+KILL_ENV = "COMPENDIUM_SWEEP_TEST_KILL_WORKER"
+CLUSTER_KINDS = ("slurm", "pbs", "sge", "lsf", "local")
+
+
+class SweepError(RuntimeError):
+    """A user-facing refusal: the message says what is wrong and what to do."""
+
+
+class ItemFailed(RuntimeError):
+    """The simulation of an item exited with an error."""
 
 
 def stage_name(key: str) -> str:
     return "simulate_ref" if key == "ref" else f"simulate@{key}"
 
 
-def is_up_to_date(stage: str) -> bool:
-    done = subprocess.run(["dvc", "status", stage], capture_output=True, text=True)
-    return done.returncode == 0 and "up to date" in done.stdout
+# ------------------------------------------------------------------------------------------ how many workers
+def synapse_count(params: dict) -> float:
+    """Expected number of recurrent synapses: sum over pathways of N_pre x N_post x p."""
+    net = params["network"]
+    sizes = [max(1, round(n * net["scale"])) for n in net["population_sizes"]]
+    p = net["connection_probability"]
+    return float(sum(sizes[i] * sizes[j] * p[i][j] for i in range(len(sizes)) for j in range(len(sizes))))
+
+
+def item_peak_memory_bytes(params: dict) -> float:
+    return BASE_MEMORY_BYTES + BYTES_PER_SYNAPSE * synapse_count(params)
+
+
+def available_memory_bytes() -> float:
+    import psutil
+
+    return float(psutil.virtual_memory().available)
+
+
+def default_workers(params: dict, cores: int, memory_bytes: float) -> int:
+    threads = int(params["simulation"]["threads"])
+    return max(1, min(cores // threads, int(memory_bytes // item_peak_memory_bytes(params))))
+
+
+def check_workers(n_workers: int, params: dict, cores: int, memory_bytes: float) -> None:
+    peak = item_peak_memory_bytes(params)
+    if n_workers < 1:
+        raise SweepError(f"--workers {n_workers}: accepted: an integer >= 1")
+    if n_workers * peak > memory_bytes:
+        raise SweepError(f"--workers {n_workers} would need {n_workers * peak / 1e9:.1f} GB ({peak / 1e9:.2f} GB per "
+                         f"item) but {memory_bytes / 1e9:.1f} GB are available; accepted: at most "
+                         f"{max(1, int(memory_bytes // peak))} workers here")
+
+
+# ------------------------------------------------------------------------------------------ the task
+def _die_with_parent() -> None:
+    """In the child: receive SIGKILL when the worker that started it dies (Linux), so no orphan simulates on."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def run_item(root: str, key: str) -> dict:
+    """One item on a Dask worker: `python -m analysis.simulate KEY` in its own process; raises ItemFailed."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    started = time.time()
+    child = subprocess.Popen([sys.executable, "-m", "analysis.simulate", key], cwd=root, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    kill = os.environ.get(KILL_ENV, "")
+    if kill.startswith(f"{key}:") and not Path(kill.split(":", 1)[1]).exists():
+        Path(kill.split(":", 1)[1]).write_text(f"worker {os.getpid()} killed while running {key}\n")
+        time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGKILL)  # the worker dies mid-item; its child follows (PDEATHSIG)
+    _, stderr = child.communicate()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    if child.returncode != 0:
+        last = [line for line in stderr.strip().splitlines() if line.strip()][-1:] or ["(no output)"]
+        raise ItemFailed(f"item {key} exited {child.returncode} on {socket.gethostname()}: {last[0]}")
+    return {"key": key, "started": started, "finished": time.time(), "seconds": time.time() - started,
+            "peak_rss_bytes": peak, "host": socket.gethostname()}
+
+
+# ------------------------------------------------------------------------------------------ DVC, once
+def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["dvc", *args], cwd=root, capture_output=True, text=True)
+
+
+def stale_items(root: Path, keys: list[str]) -> list[str]:
+    """The items whose simulation DVC does not hold: restore what the cache has, then ask DVC once."""
+    dvc(root, "checkout", "--quiet", *[stage_name(key) for key in keys])  # missing objects are simply stale
+    done = dvc(root, "status", "--json", *[stage_name(key) for key in keys])
+    if done.returncode != 0:
+        raise SweepError(f"dvc status failed in {root}: {done.stderr.strip()[-500:]}")
+    stale = set(json.loads(done.stdout or "{}"))
+    return [key for key in keys if stage_name(key) in stale]
+
+
+def code_fingerprint(root: Path) -> str:
+    """md5 over the files the simulate stages depend on (dvc.yaml), to notice code edited during the sweep."""
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    paths = sorted(set(stages["simulate"]["do"]["deps"]) | set(stages["simulate_ref"]["deps"]))
+    digest = hashlib.md5()
+    for path in paths:
+        digest.update(path.encode() + b"\0" + (root / path).read_bytes())
+    return digest.hexdigest()
+
+
+def record(root: Path, key: str) -> None:
+    done = dvc(root, "--wait-for-lock", "commit", "--force", "--quiet", stage_name(key))
+    if done.returncode != 0:
+        raise ItemFailed(f"dvc commit {stage_name(key)} failed: {done.stderr.strip()[-500:]}")
+
+
+# ------------------------------------------------------------------------------------------ progress
+@dataclass
+class Progress:
+    """Done/remaining and an ETA that models item time as linear in J_ext (items slow down with the drive)."""
+    drives: dict[str, float]
+    n_workers: int
+    total: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    start: float = field(default_factory=time.perf_counter)
+
+    def eta_s(self, remaining: list[str]) -> float | None:
+        if not self.seconds or not remaining:
+            return None if remaining else 0.0
+        x = np.array([self.drives[key] for key in self.seconds])
+        y = np.array(list(self.seconds.values()))
+        if len(x) >= 2 and np.ptp(x) > 0:
+            slope, intercept = np.polyfit(x, y, 1)
+            predicted = [max(intercept + slope * self.drives[key], 0.2 * y.min()) for key in remaining]
+        else:
+            predicted = [y.mean()] * len(remaining)
+        return float(sum(predicted)) / max(1, min(self.n_workers, len(remaining)))
+
+    def line(self, key: str, remaining: list[str]) -> str:
+        eta = self.eta_s(remaining)
+        eta_text = "ETA --" if eta is None else f"ETA {int(eta // 60)} min {int(eta % 60):02d} s"
+        done = len(self.seconds) + len(self.failed)
+        return (f"{key} done in {self.seconds[key]:.0f} s; items {done}/{self.total}, remaining {len(remaining)}, "
+                f"failed {len(self.failed)}, {eta_text}, elapsed {(time.perf_counter() - self.start) / 60:.1f} min")
+
+
+# ------------------------------------------------------------------------------------------ the drive
+def drives_of(params: dict, keys: list[str]) -> dict[str, float]:
+    return {key: float(params["reference"]["J_ext_pA"] if key == "ref" else params["sweep"][key]) for key in keys}
+
+
+def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: dict, logger) -> tuple[list, list]:
+    """Submit the items, record each as it ends; (finished results, failed keys with reasons)."""
+    from distributed import as_completed
+
+    fingerprint = code_fingerprint(root)
+    progress = Progress(drives_of(params, keys), n_workers, len(keys))
+    futures = {client.submit(run_item, str(root), key, key=f"simulate-{key}-{time.time_ns()}", pure=False,
+                             retries=1): key for key in keys}
+    pending = list(keys)
+    results, failures = [], []
+    for future in as_completed(futures):
+        key = futures[future]
+        pending.remove(key)
+        try:
+            result = future.result()
+            if code_fingerprint(root) != fingerprint:
+                raise ItemFailed(f"the simulate stage's code changed while {key} ran; not recorded, run again")
+            record(root, key)
+        except Exception as err:  # one item's failure never stops the others
+            progress.failed.append(key)
+            failures.append((key, str(err)))
+            logger.error("item %s FAILED after a retry: %s", key, err)
+            continue
+        progress.seconds[key] = result["seconds"]
+        results.append(result)
+        logger.info("%s", progress.line(key, pending))
+        if len(results) == 1:
+            estimate = item_peak_memory_bytes(params)
+            logger.info("first item's peak memory %.2f GB (estimate %.2f GB per item)", result["peak_rss_bytes"] / 1e9,
+                        estimate / 1e9)
+            if result["peak_rss_bytes"] > 1.25 * estimate:
+                logger.warning("items need more memory than estimated: fewer workers may be safer")
+    return results, failures
+
+
+@contextlib.contextmanager
+def dask_client(args, params: dict, logger):
+    """(client, number of workers) for --workers, --scheduler or --cluster."""
+    from distributed import Client
+
+    if args.scheduler:
+        with Client(args.scheduler) as client:
+            n = len(client.scheduler_info()["workers"])
+            logger.info("scheduler %s with %d workers (they must see %s at the same path)", args.scheduler, n,
+                        REPO_ROOT)
+            yield client, max(1, n)
+        return
+    if args.cluster:
+        cluster, jobs = make_job_cluster(args.cluster, params)
+        with cluster, Client(cluster) as client:
+            cluster.scale(jobs=jobs)
+            logger.info("%s: %d jobs submitted; dashboard %s", args.cluster, jobs, client.dashboard_link)
+            yield client, jobs
+        return
+    from distributed import LocalCluster
+
+    cores, memory = os.cpu_count() or 1, available_memory_bytes()
+    n = args.workers or default_workers(params, cores, memory)
+    check_workers(n, params, cores, memory)
+    dashboard = ":0" if _has_bokeh() else None
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard,
+                      memory_limit=0) as cluster, Client(cluster) as client:
+        logger.info("LocalCluster: %d workers x 1 item, %d NEST threads per item (%d cores, %.1f GB available, "
+                    "%.2f GB per item); dashboard %s", n, params["simulation"]["threads"], cores, memory / 1e9,
+                    item_peak_memory_bytes(params) / 1e9, client.dashboard_link if dashboard else
+                    "off (install bokeh for one)")
+        yield client, n
+
+
+def _has_bokeh() -> bool:
+    try:
+        import bokeh  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def read_cluster_file(path: Path) -> dict:
+    if not Path(path).is_file():
+        raise SweepError(f"--cluster {path}: file not found; see tools/clusters/slurm.yaml")
+    spec = yaml.safe_load(Path(path).read_text()) or {}
+    kind = spec.get("kind")
+    if kind not in CLUSTER_KINDS:
+        raise SweepError(f"{path}: kind = {kind!r} is invalid; accepted: {' | '.join(CLUSTER_KINDS)}")
+    jobs = spec.get("jobs")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise SweepError(f"{path}: jobs = {jobs!r} is invalid; accepted: an integer >= 1")
+    return spec
+
+
+def make_job_cluster(path: Path, params: dict):
+    """A dask-jobqueue cluster from a cluster file: each job is one worker that runs one item at a time."""
+    import dask_jobqueue
+
+    spec = read_cluster_file(path)
+    options = {k: v for k, v in spec.items() if k not in ("kind", "jobs")}
+    threads = int(params["simulation"]["threads"])
+    if options.get("cores", threads) < threads:
+        raise SweepError(f"{path}: cores = {options['cores']} per job is less than simulation.threads = {threads}")
+    options.setdefault("cores", threads)
+    options.setdefault("processes", 1)
+    options.setdefault("memory", f"{max(1.0, 1.5 * item_peak_memory_bytes(params) / 1e9):.0f}GB")
+    # one item per job at a time: the worker gets one Dask thread, the item's NEST gets the job's cores
+    options.setdefault("worker_extra_args", ["--nthreads", "1"])
+    classes = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster", "lsf": "LSFCluster",
+               "local": "LocalCluster"}
+    return getattr(dask_jobqueue, classes[spec["kind"]])(**options), spec["jobs"]
 
 
 def main(argv: list[str]) -> int:
     logger = get_logger("sweep")
-    keys = argv or ["ref", *load_params()["sweep"]]
-    todo = [key for key in keys if not is_up_to_date(stage_name(key))]
-    logger.info("%d items, %d already up to date, %d to run", len(keys), len(keys) - len(todo), len(todo))
-    start = time.perf_counter()
-    for i, key in enumerate(todo):
-        done = subprocess.run(["dvc", "repro", "--single-item", stage_name(key)])
-        if done.returncode != 0:
-            logger.error("item %s failed (exit %d); stopping. Fix it, then run this command again to resume.",
-                         key, done.returncode)
-            return done.returncode
-        elapsed = time.perf_counter() - start
-        logger.info("items done %d/%d this run (%d/%d overall), remaining %d, %s", i + 1, len(todo),
-                    len(keys) - len(todo) + i + 1, len(keys), len(todo) - i - 1,
-                    format_eta(i + 1, len(todo), elapsed))
-    logger.info("sweep complete in %.1f min", (time.perf_counter() - start) / 60)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("keys", nargs="*", help="sweep keys or ref (default: ref and every sweep key)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, help="local worker processes (default: what fits)")
+    where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    where.add_argument("--cluster", type=Path, default=None, help="a dask-jobqueue cluster file (YAML)")
+    parser.add_argument("--print-job-script", action="store_true", help="with --cluster: print the job script, stop")
+    parser.add_argument("--report", type=Path, default=None, help="write the finished items' timings (JSON)")
+    args = parser.parse_args(argv)
+    root = REPO_ROOT
+    try:
+        params = load_params(root / "params.yaml")
+        keys = args.keys or ["ref", *params["sweep"]]
+        unknown = [key for key in keys if key != "ref" and key not in params["sweep"]]
+        if unknown:
+            raise SweepError(f"unknown item(s) {unknown}; accepted: ref or keys of params.yaml sweep")
+        if args.print_job_script:
+            if not args.cluster:
+                raise SweepError("--print-job-script needs --cluster FILE")
+            cluster, _ = make_job_cluster(args.cluster, params)
+            with cluster:
+                print(cluster.job_script())
+            return 0
+        todo = stale_items(root, keys)
+        logger.info("%d items, %d up to date, %d to run", len(keys), len(keys) - len(todo), len(todo))
+        if not todo:
+            return 0
+        start = time.perf_counter()
+        with dask_client(args, params, logger) as (client, n_workers):
+            results, failures = run_sweep(root, todo, client, n_workers, params, logger)
+    except SweepError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.report:
+        args.report.write_text(json.dumps({"results": results, "failed": failures}, indent=1))
+    logger.info("%d items finished in %.1f min, %d failed", len(results), (time.perf_counter() - start) / 60,
+                len(failures))
+    if failures:
+        logger.error("failed items: %s; fix them and run the same command again to continue",
+                     " ".join(key for key, _ in failures))
+        return 1
     return 0
 
 
