@@ -290,7 +290,7 @@ def read_cluster_file(path: Path) -> dict:
 
 def make_job_cluster(path: Path, params: dict):
     """A dask-jobqueue cluster from a cluster file: each job is one worker that runs one item at a time."""
-    import dask_jobqueue
+    import importlib
 
     spec = read_cluster_file(path)
     options = {k: v for k, v in spec.items() if k not in ("kind", "jobs")}
@@ -302,9 +302,11 @@ def make_job_cluster(path: Path, params: dict):
     options.setdefault("memory", f"{max(1.0, 1.5 * item_peak_memory_bytes(params) / 1e9):.0f}GB")
     # one item per job at a time: the worker gets one Dask thread, the item's NEST gets the job's cores
     options.setdefault("worker_extra_args", ["--nthreads", "1"])
-    classes = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster", "lsf": "LSFCluster",
-               "local": "LocalCluster"}
-    return getattr(dask_jobqueue, classes[spec["kind"]])(**options), spec["jobs"]
+    # (module, class); dask-jobqueue's LocalCluster runs the same job path as local processes (for testing)
+    classes = {"slurm": ("slurm", "SLURMCluster"), "pbs": ("pbs", "PBSCluster"), "sge": ("sge", "SGECluster"),
+               "lsf": ("lsf", "LSFCluster"), "local": ("local", "LocalCluster")}
+    module, name = classes[spec["kind"]]
+    return getattr(importlib.import_module(f"dask_jobqueue.{module}"), name)(**options), spec["jobs"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,128 @@
+"""The distributed sweep (tools/sweep.py) on the tiny profile: 2 Dask workers x 1 NEST thread on 2 cores."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.common import profile_params
+from tests.conftest import run
+from tools import sweep
+from tools.workspace import prepare
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tiny_workspace_with_one_thread(target: Path, **sweep_values: float) -> Path:
+    root = prepare("tiny", target)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["simulation"]["threads"] = 1
+    params["sweep"].update(sweep_values)
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return root
+
+
+def md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    root = tiny_workspace_with_one_thread(tmp_path_factory.mktemp("sweep") / "compendium")
+    report = root / "report.json"
+    done = run([sys.executable, "-m", "tools.sweep", "--workers", "2", "--report", str(report), "j00", "j05", "j10"],
+               root)
+    return root, json.loads(report.read_text()), done
+
+
+def test_items_run_side_by_side(swept):
+    _, report, done = swept
+    assert "LocalCluster: 2 workers x 1 item, 1 NEST threads per item" in done.stderr
+    intervals = sorted((row["started"], row["finished"]) for row in report["results"])
+    assert len(intervals) == 3
+    assert any(later[0] < earlier[1] for earlier, later in zip(intervals, intervals[1:])), intervals
+
+
+def test_outputs_equal_a_sequential_run_with_the_same_threads(swept, tmp_path):
+    root, _, _ = swept
+    sequential = tiny_workspace_with_one_thread(tmp_path / "sequential")
+    for key in ("j00", "j05", "j10"):
+        run([sys.executable, "-m", "analysis.simulate", key], sequential)
+        name = f"data/simulations/{key}.npz"
+        assert md5(root / name) == md5(sequential / name), key
+
+
+def test_dvc_records_every_item_and_a_second_run_submits_nothing(swept):
+    root, _, _ = swept
+    lock = yaml.safe_load((root / "dvc.lock").read_text())["stages"]
+    for key in ("j00", "j05", "j10"):
+        assert lock[f"simulate@{key}"]["outs"][0]["md5"] == md5(root / f"data/simulations/{key}.npz")
+    status = run([sys.executable, "-m", "dvc", "status", "--json", "simulate@j00", "simulate@j05", "simulate@j10"],
+                 root)
+    assert json.loads(status.stdout) == {}
+    again = run([sys.executable, "-m", "tools.sweep", "--workers", "2", "j00", "j05", "j10"], root)
+    assert "3 items, 3 up to date, 0 to run" in again.stderr
+
+
+def test_a_killed_worker_is_replaced_and_its_item_completes(tmp_path):
+    root = tiny_workspace_with_one_thread(tmp_path / "compendium")
+    marker = tmp_path / "killed"
+    done = run([sys.executable, "-m", "tools.sweep", "--workers", "2", "j15", "j20"], root,
+               **{sweep.KILL_ENV: f"j15:{marker}"})
+    assert marker.is_file()  # the worker running j15 was killed mid-item ...
+    assert "2 items finished" in done.stderr and "0 failed" in done.stderr  # ... and j15 ran again elsewhere
+    status = run([sys.executable, "-m", "dvc", "status", "--json", "simulate@j15", "simulate@j20"], root)
+    assert json.loads(status.stdout) == {}
+
+
+def test_a_failing_item_is_reported_and_the_others_are_recorded(tmp_path):
+    root = tiny_workspace_with_one_thread(tmp_path / "compendium", j25=-1.0)
+    done = run([sys.executable, "-m", "tools.sweep", "--workers", "2", "j25", "j30"], root, expect=1)
+    assert "item j25 FAILED after a retry" in done.stderr and "failed items: j25" in done.stderr
+    lock = yaml.safe_load((root / "dvc.lock").read_text())["stages"]
+    assert "simulate@j30" in lock and "simulate@j25" not in lock
+
+
+def test_jobqueue_submission_path_with_a_local_job_cluster(tmp_path):
+    root = tiny_workspace_with_one_thread(tmp_path / "compendium")
+    cluster_file = tmp_path / "local.yaml"
+    cluster_file.write_text("kind: local\njobs: 1\ncores: 1\nmemory: 2GB\n")
+    done = run([sys.executable, "-m", "tools.sweep", "--cluster", str(cluster_file), "j35"], root)
+    assert "1 jobs submitted" in done.stderr and "1 items finished" in done.stderr
+
+
+def test_documented_slurm_file_gives_the_expected_job_script(tmp_path):
+    done = run([sys.executable, "-m", "tools.sweep", "--cluster", "tools/clusters/slurm.yaml", "--print-job-script"],
+               REPO)
+    script = done.stdout
+    for line in ("#SBATCH -p normal", "#SBATCH -A my-project", "#SBATCH --cpus-per-task=2", "#SBATCH -t 01:00:00",
+                 "source .venv/bin/activate", "cd /path/to/compendium", "--nthreads 1"):
+        assert line in script, line
+
+
+def test_oversubscribing_memory_is_refused():
+    params = profile_params("full")
+    with pytest.raises(sweep.SweepError, match=r"--workers 30 would need .* GB .* accepted: at most 20 workers here"):
+        sweep.check_workers(30, params, cores=64, memory_bytes=24e9)
+
+
+def test_item_memory_and_default_workers_follow_the_network_size():
+    full = profile_params("full")
+    # p = 0.2 on every pathway: 0.2 x (8192 + 1024)^2 synapses expected
+    assert sweep.synapse_count(full) == pytest.approx(0.2 * 9216**2)
+    assert sweep.item_peak_memory_bytes(full) == pytest.approx(1.18e9, rel=0.02)  # measured peak: 1.17 GB
+    assert sweep.default_workers(full, cores=2, memory_bytes=24e9) == 1  # 2 threads per item on 2 cores
+    assert sweep.default_workers(full, cores=16, memory_bytes=8e9) == 6  # memory-bound: 8 GB / 1.18 GB
+    tiny = profile_params("tiny")
+    assert sweep.item_peak_memory_bytes(tiny) < 0.3e9
+
+
+def test_eta_uses_item_times_that_grow_with_the_drive():
+    progress = sweep.Progress({"a": 26.0, "b": 28.0, "c": 30.0, "d": 32.0}, n_workers=2, total=4)
+    progress.seconds.update(a=60.0, b=80.0)  # 10 s more per pA
+    assert progress.eta_s(["c", "d"]) == pytest.approx((100.0 + 120.0) / 2)
+    assert progress.eta_s([]) == 0.0
