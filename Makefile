@@ -88,7 +88,7 @@ lint: venv
 	$(BIN)/hadolint Dockerfile
 
 check-hashes: setup
-	$(BIN)/python -m tools.check_hashes $(ITEMS)
+	$(BIN)/python -m tools.check_hashes $(ITEMS) $(if $(WORKERS),--workers $(WORKERS))
 
 archive: setup
 	$(BIN)/python -m tools.archive

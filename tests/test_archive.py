@@ -98,7 +98,8 @@ def test_restore_on_a_fresh_clone_gives_a_clean_dvc_status_and_hashes_that_repro
     assert (clone / "data" / "simulations" / "j30.npz").is_file()
     assert "archive" in (clone / ".dvc" / "config.local").read_text()  # the remote stays local, never committed
     assert not run(["git", "status", "--porcelain"], clone).stdout.strip()
-    done = run([sys.executable, "-m", "tools.check_hashes", "j05", "simulate_ref"], clone)
+    done = run([sys.executable, "-m", "tools.check_hashes", "j05", "simulate_ref", "--workers", "2"], clone)
+    assert "checking 2 items on 2 Dask workers" in done.stderr
     assert "all outputs identical to dvc.lock" in done.stderr and done.stdout.count(" yes ") == 2
 
 

@@ -1,6 +1,6 @@
 """Re-run chosen stages from scratch and compare their outputs with the hashes that dvc.lock records.
 
-Usage: python -m tools.check_hashes [ITEM ...]      (make check-hashes ITEMS="j03 ref kernels")
+Usage: python -m tools.check_hashes [ITEM ...] [--workers N]    (make check-hashes ITEMS="j03 ref kernels" [WORKERS=N])
        ITEM: a sweep key (j03), ref, or any stage of dvc.lock (simulate@j03, simulate_ref, kernels, signals ...);
        default: j00 j25 kernels
 
@@ -9,11 +9,14 @@ workspace). A data input is copied from the workspace when it is there with the 
 otherwise made first in the scratch copy by re-running the stage that produces it (e.g. `ref` before
 `kernels`). Every output's DVC hash (a file's md5; a directory's listing md5, computed as DVC does) is compared
 with dvc.lock, and a table prints item, output, expected, got, match and seconds. Exit 1 if any output differs.
+Items are independent (each has its own scratch copy): with --workers N they run side by side on the Dask
+driver of tools/sweep.py (LocalCluster; each stage in its own OS process).
 Bit-identical results need the same NEST/NEURON build, the same simulation.threads and the same seeds; across
 platforms expect statistically comparable results instead (README "Reproducibility").
 """
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -21,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.common import REPO_ROOT, get_logger
+from analysis.common import REPO_ROOT, get_logger, load_params
 from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
+from tools.sweep import SweepError
 from tools.workspace import prepare
 
 DEFAULT_ITEMS = ("j00", "j25", "kernels")
@@ -32,19 +36,19 @@ class StageFailed(RuntimeError):
     pass
 
 
-def run_stage(lock: dict, stage: str, scratch: Path, done: set[str], logger) -> float:
+def run_stage(lock: dict, stage: str, scratch: Path, done: set[str], logger, root: Path = REPO_ROOT) -> float:
     """Make the stage's data inputs available in the scratch copy, then run its command; seconds taken."""
     for dep in lock["stages"][stage].get("deps", []):
         source = producer(lock, dep["path"])
         if source is None or (scratch / dep["path"]).exists():
             continue
-        if output_md5(REPO_ROOT / dep["path"]) == dep["md5"]:
+        if output_md5(root / dep["path"]) == dep["md5"]:
             target = scratch / dep["path"]
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(REPO_ROOT / dep["path"], target)  # read-only use; the stage writes its own outputs
+            os.symlink(root / dep["path"], target)  # read-only use; the stage writes its own outputs
         elif source not in done:
             logger.info("%s: input %s is not in the workspace; re-running %s first", stage, dep["path"], source)
-            run_stage(lock, source, scratch, done, logger)
+            run_stage(lock, source, scratch, done, logger, root)
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     start = time.perf_counter()
     result = subprocess.run(lock["stages"][stage]["cmd"], shell=True, cwd=scratch, env=env, capture_output=True,
@@ -55,21 +59,39 @@ def run_stage(lock: dict, stage: str, scratch: Path, done: set[str], logger) -> 
     return time.perf_counter() - start
 
 
-def check(items: list[str], logger) -> list[dict]:
+def check_item(root: str, item: str, stage: str) -> list[dict]:
+    """Re-run one item in its own scratch copy; one row per output (runs on a Dask worker or in-process)."""
+    logger = get_logger("check_hashes")
+    lock = read_lock(Path(root))
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = prepare("full", Path(scratch_dir) / "compendium", root=Path(root))
+        logger.info("re-running %s", stage)
+        seconds = run_stage(lock, stage, scratch, set(), logger, Path(root))
+        rows = []
+        for out in lock["stages"][stage]["outs"]:
+            got = output_md5(scratch / out["path"])
+            rows.append({"item": item, "output": out["path"], "expected": out["md5"], "got": got,
+                         "match": got == out["md5"], "seconds": seconds})
+    return rows
+
+
+def check(items: list[str], logger, workers: int = 1) -> list[dict]:
     lock = read_lock(REPO_ROOT)
     stages = [stage_name(lock, item) for item in items]  # unknown items fail here, before any work
-    rows = []
-    with tempfile.TemporaryDirectory() as scratch_dir:
-        scratch = prepare("full", Path(scratch_dir) / "compendium")
-        done: set[str] = set()
-        for item, stage in zip(items, stages):
-            logger.info("re-running %s", stage)
-            seconds = run_stage(lock, stage, scratch, done, logger)
-            for out in lock["stages"][stage]["outs"]:
-                got = output_md5(scratch / out["path"])
-                rows.append({"item": item, "output": out["path"], "expected": out["md5"], "got": got,
-                             "match": got == out["md5"], "seconds": seconds})
-    return rows
+    if workers <= 1:
+        return [row for item, stage in zip(items, stages) for row in check_item(str(REPO_ROOT), item, stage)]
+    from distributed import Client, LocalCluster
+
+    from tools import sweep
+
+    params = load_params(REPO_ROOT / "params.yaml")
+    sweep.check_workers(workers, params, os.cpu_count() or 1, sweep.available_memory_bytes())
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      memory_limit=0) as cluster, Client(cluster) as client:
+        logger.info("checking %d items on %d Dask workers", len(items), workers)
+        futures = [client.submit(check_item, str(REPO_ROOT), item, stage, pure=False)
+                   for item, stage in zip(items, stages)]
+        return [row for future in futures for row in future.result()]
 
 
 def table(rows: list[dict]) -> str:
@@ -83,10 +105,13 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str]) -> int:
     logger = get_logger("check_hashes")
-    items = argv or list(DEFAULT_ITEMS)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("items", nargs="*", default=list(DEFAULT_ITEMS), help="sweep keys, ref or stage names")
+    parser.add_argument("--workers", type=int, default=1, help="items side by side on Dask (default 1)")
+    args = parser.parse_args(argv)
     try:
-        rows = check(items, logger)
-    except LockError as err:
+        rows = check(args.items, logger, args.workers)
+    except (LockError, SweepError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except StageFailed as err:
