@@ -61,6 +61,19 @@ def check_signal_params(params) -> None:
             "a list of 3 numbers (mm)")
 
 
+def check_history_covers_kernels(params: dict, cdm_kernel_z: np.ndarray) -> None:
+    """The steady onset's history must cover the kernels actually loaded (their causal half) plus the decimation
+    filter's settling, whatever kernels.tau_ms says."""
+    if params["cdm"]["onset"] != "steady":
+        return
+    dt_ms, q = params["simulation"]["dt_ms"], params["cdm"]["decimation_factor"]
+    support_ms = (cdm_kernel_z.shape[-1] - 1) / 2 * dt_ms
+    needed_ms = cdm.required_history_ms(support_ms, q, dt_ms)
+    require(params["cdm"]["history_ms"] >= needed_ms, "cdm.history_ms", params["cdm"]["history_ms"],
+            f">= {needed_ms:.4g} ms: the kernels in {KERNELS} span {support_ms:g} ms after the spike, plus the "
+            "decimation filter's settling")
+
+
 class KernelSource:
     """The kernels of each item: the study's one set (data/kernels), or with kernels.per_run_rates each item's
     own set linearized at that run's rates (SPEC §2.4 option)."""
@@ -136,6 +149,7 @@ def main() -> int:
                 head_info["head_model"], head_info["nearest_electrode"], gain[nearest], gain[nearest] * 1e10)
 
     kernel_source = KernelSource(params, KERNELS)
+    check_history_covers_kernels(params, kernel_source.shared["cdm_kernel_z"])
     if kernel_source.per_run:
         logger.info("kernels.per_run_rates: recomputing the kernels for every item with its own rates")
     wrote = []

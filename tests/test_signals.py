@@ -66,3 +66,11 @@ def test_bad_head_model_is_named(tiny_params):
     tiny_params["eeg"]["head_model"] = "mne"
     with pytest.raises(ParamsError, match=r"eeg.head_model = 'mne' is invalid; accepted: four_sphere \| nyhead"):
         signals.check_signal_params(tiny_params)
+
+
+def test_history_is_checked_against_the_loaded_kernels(tiny_params):
+    """Kernels longer than kernels.tau_ms says (e.g. computed with another tau) need a longer history."""
+    kernels_300_ms = np.zeros((2, 2, 2 * int(300 / 0.0625) + 1))
+    with pytest.raises(ParamsError, match=r"cdm.history_ms = 200.0 is invalid; accepted: >= 346.4 ms: the kernels"):
+        signals.check_history_covers_kernels(tiny_params, kernels_300_ms)
+    signals.check_history_covers_kernels(tiny_params, np.zeros((2, 2, 3201)))  # 100 ms: covered
