@@ -1,4 +1,5 @@
-# Container of the compendium: conda-forge NEST and the pinned environment.yml, run as a non-root user.
+# Container of the compendium: the pinned environment.yml (conda-forge, with NEST and NEURON from the PyPI wheels
+# of requirements.lock), run as a non-root user.
 # Build: docker build -t hagen-eeg-compendium:1.0 .
 # Run:   docker run --rm -u "$(id -u):$(id -g)" -v "$PWD":/work hagen-eeg-compendium:1.0
 # The working directory is bind-mounted at /work; the default command runs the pipeline (dvc repro).

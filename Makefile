@@ -91,7 +91,7 @@ check-hashes: setup
 	$(BIN)/python -m tools.check_hashes $(ITEMS) $(if $(WORKERS),--workers $(WORKERS))
 
 archive: setup
-	$(BIN)/python -m tools.archive
+	$(BIN)/python -m tools.archive --record
 
 ONLY ?= all
 restore: setup

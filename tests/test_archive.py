@@ -161,3 +161,29 @@ def test_an_archive_of_other_results_is_refused(deposit, repository, tmp_path):
                 str(tmp_path / "unpacked")], clone, expect=2)
     assert "error: the archive was made for commit 0123456789" in done.stderr
     assert not (tmp_path / "unpacked").exists()
+
+
+def test_a_recorded_deposit_is_checked_against_archives_json(repository, tmp_path):
+    """make archive --record writes the deposit's sha256 into archives.json; once committed, restore checks a
+    reader's copy against it with no .sha256 file beside the copy."""
+    own = tmp_path / "compendium"
+    shutil.copytree(repository, own, symlinks=True)
+    dist = tmp_path / "dist"
+    run([sys.executable, "-m", "tools.archive", "--out", str(dist), "--record"], own)
+    (tar,) = dist.glob("*.tar")
+    from analysis.common import sha256_file
+
+    entry = json.loads((own / "archives.json").read_text())["deposits"][tar.name]
+    assert entry["sha256"] == sha256_file(tar) and entry["size_bytes"] == tar.stat().st_size
+    run(["git", "commit", "-qam", "record the deposit"], own, **GIT_IDENTITY)
+    clone = fresh_clone(own, tmp_path / "clone")
+    downloaded = tmp_path / "downloads" / tar.name
+    downloaded.parent.mkdir()
+    data = bytearray(tar.read_bytes())
+    data[-100] ^= 0x01  # one flipped bit near the end, no sidecar beside it
+    downloaded.write_bytes(bytes(data))
+    done = run([sys.executable, "-m", "tools.restore", str(downloaded), "--dir", str(tmp_path / "u")], clone, expect=2)
+    assert "(archives.json)" in done.stderr and "corrupt, truncated or another file" in done.stderr
+    shutil.copy2(tar, downloaded)
+    done = run([sys.executable, "-m", "tools.restore", str(downloaded), "--dir", str(tmp_path / "u")], clone)
+    assert "dvc status: Data and pipelines are up to date." in done.stderr

@@ -51,6 +51,29 @@ def environment_pins() -> dict[str, str]:
     return pins
 
 
+# conda-forge's version conventions where they differ from PyPI's: NEST's feedstock publishes two-part
+# versions and release candidates ("3.9", "3.10_rc2"), never "3.10.0"
+CONDA_FORGE_VERSION_FORMS = {"nest-simulator": r"\d+\.\d+(_rc\d+)?"}
+
+
+def conda_section_pins() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    return {normalize(entry.split("=")[0]): entry.split("=")[1] for entry in env["dependencies"]
+            if isinstance(entry, str)}
+
+
+def test_conda_pins_follow_conda_forge_version_forms():
+    """A conda pin must be a version conda-forge can publish: NEST 3.10.0 exists only on PyPI, so it is
+    installed from the pip section (the same wheel as the lock) instead of a conda pin that cannot resolve."""
+    for name, version in conda_section_pins().items():
+        form = CONDA_FORGE_VERSION_FORMS.get(name)
+        assert form is None or re.fullmatch(form, version), f"environment.yml: {name}={version} is not a " \
+            f"conda-forge version form ({form})"
+    assert "nest-simulator" not in conda_section_pins()
+    assert re.fullmatch(CONDA_FORGE_VERSION_FORMS["nest-simulator"], "3.10_rc2")
+    assert not re.fullmatch(CONDA_FORGE_VERSION_FORMS["nest-simulator"], "3.10.0")
+
+
 def test_every_lock_line_is_pinned():
     lock = read_pins(ROOT / "requirements.lock")
     assert len(lock) > 50

@@ -1,6 +1,6 @@
 """Pack every result recorded in the committed dvc.lock into one deposit file that a reader can pull and check.
 
-Usage: python -m tools.archive [--out dist]          (make archive)
+Usage: python -m tools.archive [--out dist] [--record]          (make archive)
 
 1. Refuses unless the workspace holds exactly what dvc.lock records (every output's DVC hash) and dvc.lock is
    committed: the deposit is named after the commit, so the commit must describe it.
@@ -10,10 +10,13 @@ Usage: python -m tools.archive [--out dist]          (make archive)
    a copy of the committed results (figures/, metrics/, paper/) and a README.
 4. Packs it all into dist/NAME-COMMIT.tar (deterministic: sorted members, no timestamps or owners) and writes
    dist/NAME-COMMIT.tar.sha256. Restore it with `make restore ARCHIVE=dist/NAME-COMMIT.tar`.
+5. With --record, adds the file's name, sha256, size and commit to archives.json (commit that file: readers'
+   `make restore` checks their copy against it).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -146,14 +149,27 @@ def build(root: Path, out_dir: Path, logger) -> Path:
     return tar_path
 
 
+def record(records: Path, tar_path: Path, commit: str, profile: str) -> None:
+    data = json.loads(records.read_text()) if records.is_file() else {"deposits": {}}
+    data["deposits"][tar_path.name] = {"sha256": sha256_file(tar_path), "size_bytes": tar_path.stat().st_size,
+                                       "commit": commit, "profile": profile}
+    write_json(records, data)
+
+
 def main(argv: list[str]) -> int:
     logger = get_logger("archive")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "dist", help="folder for the deposit file")
+    parser.add_argument("--record", action="store_true", help="add the deposit to archives.json")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        build(REPO_ROOT, args.out, logger)
+        tar_path = build(REPO_ROOT, args.out, logger)
+        if args.record:
+            with tarfile.open(tar_path) as tar:
+                manifest = json.loads(tar.extractfile(f"{tar_path.name[:-4]}/manifest.json").read())
+            record(REPO_ROOT / "archives.json", tar_path, manifest["commit"], manifest["profile"])
+            logger.info("recorded %s in archives.json: commit it", tar_path.name)
     except (ArchiveError, LockError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
