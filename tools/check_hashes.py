@@ -8,7 +8,10 @@ Needs no data: each stage runs its dvc.lock command in a scratch copy of the rep
 workspace). A data input is copied from the workspace when it is there with the hash dvc.lock records, and
 otherwise made first in the scratch copy by re-running the stage that produces it (e.g. `ref` before
 `kernels`). Every output's DVC hash (a file's md5; a directory's listing md5, computed as DVC does) is compared
-with dvc.lock, and a table prints item, output, expected, got, match and seconds. Exit 1 if any output differs.
+with dvc.lock, and a table prints item, output, expected, got, match, seconds and a verdict: identical bytes;
+identical content (same arrays, bytes differ only in compression or in recorded software versions: which is
+said; needs the archived output in the workspace, e.g. after `make restore`); or different. Exit 1 only if an
+output is different.
 Items are independent (each has its own scratch copy): with --workers N they run side by side on the Dask
 driver of tools/sweep.py (LocalCluster; each stage in its own OS process).
 Bit-identical results need the same NEST/NEURON build, the same simulation.threads and the same seeds; across
@@ -25,6 +28,7 @@ import time
 from pathlib import Path
 
 from analysis.common import REPO_ROOT, get_logger, load_params
+from tools import compare
 from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
 from tools.sweep import SweepError
 from tools.workspace import prepare
@@ -71,8 +75,19 @@ def check_item(root: str, item: str, stage: str) -> list[dict]:
         for out in lock["stages"][stage]["outs"]:
             got = output_md5(scratch / out["path"])
             rows.append({"item": item, "output": out["path"], "expected": out["md5"], "got": got,
-                         "match": got == out["md5"], "seconds": seconds})
+                         "match": got == out["md5"], "seconds": seconds,
+                         "verdict": content_verdict(scratch, Path(root), out, got)})
     return rows
+
+
+def content_verdict(scratch: Path, root: Path, out: dict, got: str | None) -> str:
+    """identical bytes | identical content (reason) | different (reason), against the archived output."""
+    if got == out["md5"]:
+        return "identical bytes"
+    if output_md5(root / out["path"]) != out["md5"]:
+        return "different (bytes; no archived copy here to compare content: make restore)"
+    found = compare.verdict(scratch / out["path"], root / out["path"])
+    return f"{found.kind} ({found.reason})" if found.reason else found.kind
 
 
 def check(items: list[str], logger, workers: int = 1) -> list[dict]:
@@ -95,11 +110,11 @@ def check(items: list[str], logger, workers: int = 1) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    header = f"{'item':<14} {'output':<40} {'expected':<36} {'got':<36} {'match':<5} {'seconds':>7}"
+    header = f"{'item':<14} {'output':<40} {'expected':<36} {'got':<36} {'match':<5} {'seconds':>7}  verdict"
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(f"{row['item']:<14} {row['output']:<40} {row['expected']:<36} {str(row['got']):<36} "
-                     f"{'yes' if row['match'] else 'NO':<5} {row['seconds']:7.1f}")
+                     f"{'yes' if row['match'] else 'NO':<5} {row['seconds']:7.1f}  {row['verdict']}")
     return "\n".join(lines)
 
 
@@ -118,9 +133,15 @@ def main(argv: list[str]) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(table(rows))
-    failures = sum(not row["match"] for row in rows)
-    logger.info("%s", "all outputs identical to dvc.lock" if not failures else f"{failures} output(s) differ")
-    return 1 if failures else 0
+    different = sum(row["verdict"].startswith("different") for row in rows)
+    content_only = sum(not row["match"] for row in rows) - different
+    if not different and not content_only:
+        logger.info("all outputs identical to dvc.lock")
+    elif not different:
+        logger.info("%d output(s) with identical content but other bytes; none different", content_only)
+    else:
+        logger.info("%d output(s) different", different)
+    return 1 if different else 0
 
 
 if __name__ == "__main__":
