@@ -11,12 +11,14 @@ Rows with non-finite features are dropped and counted.
 Writes
   metrics/ridge.json        test MSE (pA²) and R², CV MSE and R² mean ± sd, row counts   (DVC metrics)
   metrics/predictions.csv   key, J_ext true and predicted, split                          (DVC plot)
-  data/model/ridge.pkl      the fitted Pipeline (scaler inside) trained on the training rows, with the
-                            feature names and versions; used by `python -m tools.predict TRACE`
+  models/ridge_J_ext.json   the fitted predictor as data, not code (a small file kept in git): feature names,
+                            the scaler's mean and scale, Ridge coefficients and intercept, the training range of
+                            J_ext, the trace length and sampling rate it was trained on, software versions.
+                            StandardScaler + Ridge is linear, so J_ext = intercept + sum(coef * (x - mean) / scale)
+                            rebuilds it exactly; `python -m tools.predict TRACE` uses it (no pickle to trust)
 """
 from __future__ import annotations
 
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -24,14 +26,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.common import (ParamsError, atomic_path, derive_seed, get, get_logger, load_params, log_io,
-                             require, require_number, software_versions, write_json)
+from analysis.common import (ParamsError, derive_seed, get, get_logger, load_npz, load_params, log_io, require,
+                             require_number, software_versions, write_json)
 from analysis.features import FEATURE_NAMES, read_features, write_csv
 
 FEATURES = Path("data/features/features.csv")
 METRICS = Path("metrics/ridge.json")
 PREDICTIONS = Path("metrics/predictions.csv")
-MODEL = Path("data/model/ridge.pkl")
+MODEL = Path("models/ridge_J_ext.json")
+SIGNALS = Path("data/signals")
 
 
 def make_model(alpha: float):
@@ -100,11 +103,22 @@ def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int
     return metrics, predictions, model
 
 
-def save_model(model, path: Path) -> None:
-    bundle = {"model": model, "feature_names": list(FEATURE_NAMES), "target": "J_ext_pA",
-              "software": software_versions("scikit-learn", "numpy", "pycatch22")}
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(pickle.dumps(bundle, protocol=5))
+def model_as_data(model, training_drives_pA: np.ndarray, n_samples: int, sampling_rate_Hz: float) -> dict:
+    """The fitted StandardScaler + Ridge as plain numbers (JSON), with what a trace must look like to use it."""
+    scaler, ridge = model.named_steps["standardscaler"], model.named_steps["ridge"]
+    return {"target": "J_ext_pA", "feature_names": list(FEATURE_NAMES),
+            "scaler_mean": scaler.mean_.tolist(), "scaler_scale": scaler.scale_.tolist(),
+            "coefficients": ridge.coef_.tolist(), "intercept": float(ridge.intercept_), "alpha": float(ridge.alpha),
+            "training_J_ext_pA": [float(np.min(training_drives_pA)), float(np.max(training_drives_pA))],
+            "trace_samples": int(n_samples), "sampling_rate_Hz": float(sampling_rate_Hz),
+            "formula": "J_ext_pA = intercept + sum(coefficients * (features - scaler_mean) / scaler_scale)",
+            "software": software_versions("scikit-learn", "numpy", "pycatch22")}
+
+
+def predict_from_data(model: dict, features: np.ndarray) -> np.ndarray:
+    """J_ext (pA) from catch22 features (rows) with a model stored by model_as_data."""
+    z = (np.atleast_2d(features) - np.asarray(model["scaler_mean"])) / np.asarray(model["scaler_scale"])
+    return model["intercept"] + z @ np.asarray(model["coefficients"])
 
 
 def main() -> int:
@@ -124,8 +138,13 @@ def main() -> int:
                 metrics["cv_r2_mean"], metrics["cv_r2_sd"], metrics["cv_folds"], metrics["cv_repeats"])
     write_json(METRICS, metrics)
     write_csv(predictions, PREDICTIONS)
-    save_model(model, MODEL)
-    log_io(logger, read=["params.yaml", FEATURES], wrote=[METRICS, PREDICTIONS, MODEL])
+    # what a trace must look like for this model: the study's EEG traces (all of one length and rate)
+    example = load_npz(SIGNALS / f"{table['key'].iloc[0]}.npz")
+    train_rows = predictions["split"] == "train"
+    write_json(MODEL, model_as_data(model, table["J_ext_pA"].to_numpy()[train_rows.to_numpy()],
+                                    example["eeg"].size, float(example["sampling_rate_Hz"])))
+    log_io(logger, read=["params.yaml", FEATURES, SIGNALS / f"{table['key'].iloc[0]}.npz"],
+           wrote=[METRICS, PREDICTIONS, MODEL])
     logger.info("stage evaluate took %.1f s", time.perf_counter() - start)
     return 0
 

@@ -72,3 +72,20 @@ def test_too_few_rows_for_the_folds_is_a_clear_error():
     params["inverse"]["test_fraction"] = 0.9
     with pytest.raises(ParamsError, match=r"leaves 1 training and 9 test rows"):
         evaluate.check_inverse_params(params, 10)
+
+
+def test_model_stored_as_numbers_predicts_what_the_fitted_pipeline_predicts():
+    """models/ridge_J_ext.json is plain numbers; J = intercept + coef . (x - mean) / scale rebuilds the fitted
+    StandardScaler + Ridge exactly (an independent formula, not scikit-learn)."""
+    table = synthetic_table(noise=0.3)
+    _, predictions, model = evaluate.evaluate(table, 1.0, 0.1, 5, 2, seed=45)
+    train = (predictions["split"] == "train").to_numpy()
+    data = evaluate.model_as_data(model, table["J_ext_pA"].to_numpy()[train], n_samples=16000,
+                                  sampling_rate_Hz=1600.0)
+    import json
+
+    data = json.loads(json.dumps(data))  # what the file holds
+    X = table[list(FEATURE_NAMES)].to_numpy()
+    np.testing.assert_allclose(evaluate.predict_from_data(data, X), model.predict(X), rtol=1e-12)
+    assert data["training_J_ext_pA"][0] >= 26.0 and data["training_J_ext_pA"][1] <= 32.0
+    assert data["trace_samples"] == 16000 and data["sampling_rate_Hz"] == 1600.0

@@ -1,61 +1,128 @@
-"""Predict J_ext for a new EEG trace with the fitted Ridge model.
+"""Predict J_ext for a new EEG trace with the study's fitted Ridge model (models/ridge_J_ext.json).
 
-Usage: python -m tools.predict TRACE [TRACE ...] [--model data/model/ridge.pkl]
+Usage: python -m tools.predict TRACE [TRACE ...] [--model models/ridge_J_ext.json]
+                               [--sampling-rate-Hz F] [--resample]
 
 TRACE: a .npy file holding one 1-D trace, a text/.csv file with one value per line, or a signals file
-(data/signals/KEY.npz, its 'eeg' trace). The trace is z-scored and its 22 catch22 features go through the
-same scaler and Ridge as in training. The model was trained on EEG sampled at 1.6 kHz, 16 000 samples
-(10 s); features of traces sampled otherwise are not comparable.
+(data/signals/KEY.npz: its 'eeg' trace and its sampling rate). The trace is z-scored and its 22 catch22
+features go through the stored scaler and Ridge coefficients (plain numbers: nothing in the model file runs).
+
+catch22 features depend on the sampling rate and the length of a trace, so a trace must match the training
+traces (the model file records both: 16 000 samples at 1.6 kHz for the study). Another sampling rate is
+refused unless --resample is given (polyphase resampling to the model's rate); another length is refused.
+A prediction outside the training range of J_ext is printed with a warning: it is an extrapolation.
+A user error prints one line `error: ...` and exits with status 2.
 """
 from __future__ import annotations
 
 import argparse
-import pickle
+import json
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from analysis.evaluate import MODEL
-from analysis.features import FEATURE_NAMES, catch22_features
+from analysis.evaluate import MODEL, predict_from_data
+from analysis.features import FEATURE_NAMES, catch22_features, zscore
 
 
-def read_trace(path: Path) -> np.ndarray:
+class PredictError(ValueError):
+    """A user error: the message names the file and what is accepted."""
+
+
+def read_trace(path: Path) -> tuple[np.ndarray, float | None]:
+    """The trace and, for a signals file, its sampling rate (None: not recorded in the file)."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such trace file")
-    if path.suffix == ".npy":
-        trace = np.load(path, allow_pickle=False)
-    elif path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as data:
-            if "eeg" not in data.files:
-                raise ValueError(f"{path}: an .npz trace must hold an array named 'eeg'")
-            trace = data["eeg"]
-    else:
-        trace = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None)
+        raise PredictError(f"{path}: no such trace file")
+    rate = None
+    try:
+        if path.suffix == ".npy":
+            trace = np.load(path, allow_pickle=False)
+        elif path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as data:
+                if "eeg" not in data.files:
+                    raise PredictError(f"{path}: an .npz trace must hold an array named 'eeg' "
+                                       f"(found {', '.join(data.files)})")
+                trace = data["eeg"]
+                rate = float(data["sampling_rate_Hz"]) if "sampling_rate_Hz" in data.files else None
+        else:
+            trace = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None)
+    except (ValueError, OSError) as err:
+        if isinstance(err, PredictError):
+            raise
+        raise PredictError(f"{path}: not a readable trace ({err})") from None
     trace = np.asarray(trace, dtype=np.float64).squeeze()
     if trace.ndim != 1:
-        raise ValueError(f"{path}: expected one 1-D trace, got shape {trace.shape}")
+        raise PredictError(f"{path}: expected one 1-D trace, got shape {trace.shape}")
+    return trace, rate
+
+
+def load_model(path: Path) -> dict:
+    if not path.is_file():
+        raise PredictError(f"{path}: no fitted model; run the pipeline (make repro) or check out a commit that has it")
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise PredictError(f"{path}: not a model file: a model is JSON ({type(err).__name__})") from None
+    if model.get("feature_names") != list(FEATURE_NAMES):
+        raise PredictError(f"{path} was trained on other features: {model.get('feature_names')}")
+    return model
+
+
+def conform(trace: np.ndarray, rate_Hz: float, model: dict, resample: bool, name: str) -> np.ndarray:
+    """The trace at the model's sampling rate and length, or a PredictError saying what differs."""
+    wanted_rate, wanted_samples = model["sampling_rate_Hz"], model["trace_samples"]
+    if not np.isclose(rate_Hz, wanted_rate):
+        if not resample:
+            raise PredictError(f"{name}: sampled at {rate_Hz:g} Hz; the model was trained at {wanted_rate:g} Hz "
+                               "(catch22 features depend on the rate); pass --resample to resample it")
+        from scipy.signal import resample_poly
+
+        ratio = Fraction(wanted_rate / rate_Hz).limit_denominator(1000)
+        trace = resample_poly(trace, ratio.numerator, ratio.denominator)
+    if trace.size != wanted_samples:
+        raise PredictError(f"{name}: {trace.size} samples at {wanted_rate:g} Hz; the model was trained on "
+                           f"{wanted_samples} samples ({wanted_samples / wanted_rate:g} s)")
     return trace
 
 
-def predict(traces: list[np.ndarray], model_path: Path = MODEL) -> np.ndarray:
-    if not model_path.is_file():
-        raise FileNotFoundError(f"{model_path}: no fitted model; run the pipeline (dvc repro) first")
-    bundle = pickle.loads(model_path.read_bytes())
-    if bundle["feature_names"] != list(FEATURE_NAMES):
-        raise ValueError(f"{model_path} was trained on other features: {bundle['feature_names']}")
-    features = np.array([catch22_features(trace) for trace in traces])
-    return bundle["model"].predict(features)
+def predict_trace(trace: np.ndarray, model: dict, name: str) -> float:
+    if zscore(trace) is None:
+        raise PredictError(f"{name}: gives no features: the trace is flat or holds non-finite values "
+                           f"(std = {np.std(trace):.3g}, {int(np.sum(~np.isfinite(trace)))} non-finite samples)")
+    features = catch22_features(trace)
+    if not np.all(np.isfinite(features)):
+        bad = [n for n, v in zip(FEATURE_NAMES, features) if not np.isfinite(v)]
+        raise PredictError(f"{name}: catch22 gave non-finite features {bad}")
+    return float(predict_from_data(model, features)[0])
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("traces", nargs="+", type=Path)
     parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--sampling-rate-Hz", type=float, default=None,
+                        help="rate of .npy/.csv traces (default: the model's); signals files record their own")
+    parser.add_argument("--resample", action="store_true", help="resample traces to the model's rate")
     args = parser.parse_args(argv)
-    predictions = predict([read_trace(path) for path in args.traces], args.model)
-    for path, value in zip(args.traces, predictions):
+    try:
+        model = load_model(args.model)
+        low, high = model["training_J_ext_pA"]
+        results = []
+        for path in args.traces:
+            trace, rate = read_trace(path)
+            trace = conform(trace, rate or args.sampling_rate_Hz or model["sampling_rate_Hz"], model,
+                            args.resample, str(path))
+            results.append((path, predict_trace(trace, model, str(path))))
+    except PredictError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for path, value in results:
         print(f"{path}\tJ_ext = {value:.4f} pA")
+        if not low <= value <= high:
+            print(f"warning: {path}: J_ext = {value:.4f} pA lies outside the training range {low:g}–{high:g} pA: "
+                  "an extrapolation, not a measurement", file=sys.stderr)
     return 0
 
 
