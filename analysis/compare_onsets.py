@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis import cdm, evaluate, features
+from analysis import cdm, cli, evaluate, features
 from analysis.common import format_eta, get_logger, load_npz, load_params, log_io, save_npz, write_json
 from analysis.signals import KERNELS, SIMULATIONS, KernelSource, check_signal_params, item_signals
 
@@ -133,4 +133,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis import cli
 from analysis.common import (ParamsError, derive_seed, get, get_logger, load_npz, load_params, log_io, require,
                              require_number, software_versions, write_json)
 from analysis.features import FEATURE_NAMES, read_features, write_csv
@@ -48,6 +49,28 @@ def make_model(alpha: float):
 def drop_non_finite(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     finite = np.isfinite(table[list(FEATURE_NAMES)].to_numpy()).all(axis=1)
     return table[finite].reset_index(drop=True), int((~finite).sum())
+
+
+def check_feature_table(table: pd.DataFrame, sweep_keys: list[str], path: Path = FEATURES) -> None:
+    """One row per sweep item, no more and no fewer, every target finite; an InputError naming the file."""
+    needed = ["key", "J_ext_pA", *FEATURE_NAMES]
+    missing = [name for name in needed if name not in table.columns]
+    if missing:
+        raise cli.InputError(f"{path}: lacks the columns {missing[:3]}{' ...' if len(missing) > 3 else ''}; "
+                             "re-run the features stage")
+    if table.empty:
+        raise cli.InputError(f"{path}: holds no rows; re-run the features stage")
+    duplicated = sorted(set(table["key"][table["key"].duplicated()]))
+    if duplicated:
+        raise cli.InputError(f"{path}: items {duplicated} appear more than once (one would land in train and test); "
+                             "re-run the features stage")
+    unknown, absent = sorted(set(table["key"]) - set(sweep_keys)), sorted(set(sweep_keys) - set(table["key"]))
+    if unknown or absent:
+        raise cli.InputError(f"{path}: its items do not match params.yaml sweep (not in the sweep: {unknown[:3]}, "
+                             f"missing: {absent[:3]}); re-run the features stage")
+    bad_target = table["key"][~np.isfinite(table["J_ext_pA"].to_numpy(dtype=float))].tolist()
+    if bad_target:
+        raise cli.InputError(f"{path}: J_ext_pA is not a finite number for {bad_target[:3]}")
 
 
 def check_inverse_params(params, n_rows: int) -> None:
@@ -125,7 +148,9 @@ def main() -> int:
     logger = get_logger("evaluate")
     start = time.perf_counter()
     params = load_params()
-    table, n_dropped = drop_non_finite(read_features(FEATURES))
+    raw = read_features(FEATURES)
+    check_feature_table(raw, list(params["sweep"]))
+    table, n_dropped = drop_non_finite(raw)
     if n_dropped:
         logger.warning("dropped %d rows with non-finite features", n_dropped)
     check_inverse_params(params, len(table))
@@ -150,4 +175,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.common import atomic_path, get, get_logger, load_npz, load_params, log_io, require
+from analysis import cli
+from analysis.common import atomic_path, get, get_logger, load_params, log_io, require
 
 SIGNALS = Path("data/signals")
 OUTPUT_DIR = Path("data/features")
@@ -130,7 +131,28 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 def read_features(path: Path) -> pd.DataFrame:
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: missing; run the features stage (dvc repro)")
-    return pd.read_csv(path)
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise cli.InputError(f"{path}: empty; re-run the features stage") from None
+
+
+def expected_trace(params: dict) -> tuple[int, float]:
+    """(samples, sampling rate in Hz) of the study's traces: the window [transient, tstop) after decimation."""
+    sim, q = params["simulation"], params["cdm"]["decimation_factor"]
+    return int(round((sim["tstop_ms"] - sim["transient_ms"]) / (sim["dt_ms"] * q))), 1000.0 / (sim["dt_ms"] * q)
+
+
+def read_signals(path: Path, signal: str, samples: int, rate_Hz: float) -> dict:
+    """A signals file whose trace has the expected length and sampling rate, or an InputError naming it."""
+    data = cli.load_checked_npz(path, (signal, "sampling_rate_Hz"))
+    if not np.isclose(float(data["sampling_rate_Hz"]), rate_Hz):
+        raise cli.InputError(f"{path}: sampled at {float(data['sampling_rate_Hz']):g} Hz; expected {rate_Hz:g} Hz "
+                             "(1 / (simulation.dt_ms x cdm.decimation_factor)); re-run the signals stage")
+    if data[signal].ndim != 1 or data[signal].size != samples:
+        raise cli.InputError(f"{path}: {signal} has shape {data[signal].shape}; expected {samples} samples "
+                             f"({samples / rate_Hz:g} s at {rate_Hz:g} Hz); re-run the signals stage")
+    return data
 
 
 def main() -> int:
@@ -142,10 +164,12 @@ def main() -> int:
     require(get(params, "features.signal") == "eeg", "features.signal", params["features"]["signal"], "eeg")
     keys = list(params["sweep"])
     drives = [float(params["sweep"][key]) for key in keys]
-    signals = {key: load_npz(SIGNALS / f"{key}.npz") for key in keys}
     outputs = {"features.csv": "eeg"}
     if params["features"]["also_cdm"]:
         outputs["features_cdm.csv"] = "cdm"
+    samples, rate_Hz = expected_trace(params)
+    signals = {key: {signal: read_signals(SIGNALS / f"{key}.npz", signal, samples, rate_Hz)[signal]
+                     for signal in outputs.values()} for key in keys}
     wrote = []
     for name, signal in outputs.items():
         logger.info("catch22 of %d %s traces (%d samples each) with %d processes", len(keys), signal,
@@ -162,4 +186,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

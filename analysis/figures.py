@@ -25,6 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from analysis import cli
 from analysis.common import (get_logger, load_npz, load_params, log_io, params_hash, sha256_file,  # noqa: E402
                              software_versions)
 from analysis.features import FEATURE_NAMES, read_features  # noqa: E402
@@ -260,4 +261,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.stats as st
 
-from analysis import cells, mechanisms
+from analysis import cells, cli, mechanisms
 from analysis.common import (ParamsError, get, get_logger, json_array, load_npz, load_params, log_io,
                              params_hash, require, require_number, save_npz, software_versions, write_json)
 
@@ -257,4 +257,4 @@ def kernel(data: Mapping[str, np.ndarray], pre: str, post: str) -> np.ndarray:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import cli
 from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, load_params, log_io,
                              software_versions, write_json, write_text)
 
@@ -181,4 +182,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -26,11 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis import cdm, heads, kernels as kernel_stage, mechanisms
+from analysis import cdm, cli, heads, kernels as kernel_stage, mechanisms
 from analysis.common import (format_eta, get, get_logger, json_array, load_npz, load_params, log_io, params_hash,
                              require, require_number, save_npz, write_json)
 
 SIMULATIONS = Path("data/simulations")
+SIMULATION_ARRAYS = ("spike_counts", "spike_steps_E", "spike_steps_I", "rates_Hz")
 KERNELS = Path("data/kernels/kernels.npz")
 OUTPUT_DIR = Path("data/signals")
 
@@ -57,8 +58,9 @@ def check_signal_params(params) -> None:
     head = get(params, "eeg.head_model")
     require(head in ("four_sphere", "nyhead"), "eeg.head_model", head, "four_sphere | nyhead")
     location = get(params, "eeg.dipole_location_mni_mm")
-    require(isinstance(location, list) and len(location) == 3, "eeg.dipole_location_mni_mm", location,
-            "a list of 3 numbers (mm)")
+    require(isinstance(location, list) and len(location) == 3
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in location),
+            "eeg.dipole_location_mni_mm", location, "a list of 3 finite numbers (mm)")
 
 
 def check_history_covers_kernels(params: dict, cdm_kernel_z: np.ndarray) -> None:
@@ -137,6 +139,9 @@ def main() -> int:
 
     head = heads.make_head(params["eeg"])  # a missing/wrong head file stops here, before any work
     gain = heads.eeg_gain(head)
+    if not np.all(np.isfinite(gain)):
+        raise cli.InputError(f"head model {params['eeg']['head_model']}: non-finite EEG gain at "
+                             f"{int(np.sum(~np.isfinite(gain)))} electrodes; check the eeg section of params.yaml")
     nearest = head.nearest_electrode()
     dt_ms, q = params["simulation"]["dt_ms"], params["cdm"]["decimation_factor"]
     sampling_rate_Hz = 1000.0 / (dt_ms * q)
@@ -155,7 +160,7 @@ def main() -> int:
     wrote = []
     for i, key in enumerate(keys):
         t0 = time.perf_counter()
-        simulation = load_npz(SIMULATIONS / f"{key}.npz")
+        simulation = cli.load_checked_npz(SIMULATIONS / f"{key}.npz", SIMULATION_ARRAYS)
         signals = item_signals(simulation, kernel_source.for_item(simulation), params, gain)
         metadata = {"key": key, "J_ext_pA": params["sweep"][key], "pairing": params["cdm"]["pairing"],
                     "onset": params["cdm"]["onset"], "history_ms": params["cdm"]["history_ms"],
@@ -179,4 +184,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -1,0 +1,150 @@
+"""Bad inputs to the stages after the simulations: one exact line `error: ...`, exit status 2, nothing written.
+
+Each case builds the minimal inputs of a stage in a scratch copy of the repository (tiny profile), breaks one
+thing and runs the stage command as DVC would.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from analysis.common import save_npz
+from analysis.features import FEATURE_NAMES
+from tests.conftest import run
+from tools.workspace import prepare
+
+TINY_SAMPLES, TINY_RATE = 1280, 1600.0   # (1000 - 200) ms at 0.625 ms per sample
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    return prepare("tiny", tmp_path_factory.mktemp("bad") / "compendium")
+
+
+@pytest.fixture
+def root(workspace):
+    for folder in ("data", "metrics", "models"):
+        for path in sorted((workspace / folder).rglob("*"), reverse=True) if (workspace / folder).exists() else []:
+            path.unlink() if path.is_file() else path.rmdir()
+    return workspace
+
+
+def signals_file(root: Path, key: str, eeg=None, rate=TINY_RATE, drop=()) -> None:
+    arrays = {"eeg": np.zeros(TINY_SAMPLES, np.float32) if eeg is None else eeg, "cdm": np.zeros(TINY_SAMPLES),
+              "sampling_rate_Hz": np.float64(rate)}
+    save_npz(root / "data" / "signals" / f"{key}.npz", **{k: v for k, v in arrays.items() if k not in drop})
+
+
+def features_csv(root: Path, rows: list[tuple[str, float]] | None, text: str | None = None) -> None:
+    path = root / "data" / "features" / "features.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if text is not None:
+        path.write_text(text)
+        return
+    header = "key,J_ext_pA," + ",".join(FEATURE_NAMES)
+    path.write_text("\n".join([header] + [f"{key},{drive}," + ",".join(["0.5"] * 22) for key, drive in rows]) + "\n")
+
+
+def set_param(root: Path, section: str, key: str, value) -> None:
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params[section][key] = value
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+SWEEP = ["j00", "j05", "j10", "j15", "j20", "j25", "j30", "j35", "j40", "j45"]
+DRIVES = dict(zip(SWEEP, np.linspace(26, 31.51, 10)))
+
+
+def case_short_trace(root):
+    signals_file(root, "j00", eeg=np.zeros(10, np.float32))
+    return "features", "data/features/features.csv", (
+        f"error: data/signals/j00.npz: eeg has shape (10,); expected {TINY_SAMPLES} samples (0.8 s at 1600 Hz); "
+        "re-run the signals stage")
+
+
+def case_other_rate(root):
+    signals_file(root, "j00", rate=3200.0)
+    return "features", "data/features/features.csv", (
+        "error: data/signals/j00.npz: sampled at 3200 Hz; expected 1600 Hz (1 / (simulation.dt_ms x "
+        "cdm.decimation_factor)); re-run the signals stage")
+
+
+def case_truncated_npz(root):
+    signals_file(root, "j00")
+    path = root / "data" / "signals" / "j00.npz"
+    path.write_bytes(path.read_bytes()[:100])
+    return "features", "data/features/features.csv", (
+        "error: data/signals/j00.npz: not a readable .npz (File is not a zip file); re-run the stage that writes "
+        "it (dvc repro)")
+
+
+def case_missing_array(root):
+    signals_file(root, "j00", drop=("eeg",))
+    return "features", "data/features/features.csv", (
+        "error: data/signals/j00.npz: lacks the arrays ['eeg'] (has ['cdm', 'sampling_rate_Hz']); re-run the stage "
+        "that writes it")
+
+
+def case_duplicated_rows(root):
+    features_csv(root, [(key, DRIVES[key]) for key in SWEEP] + [("j05", DRIVES["j05"])])
+    return "evaluate", "metrics/ridge.json", (
+        "error: data/features/features.csv: items ['j05'] appear more than once (one would land in train and test); "
+        "re-run the features stage")
+
+
+def case_header_only(root):
+    features_csv(root, [])
+    return "evaluate", "metrics/ridge.json", "error: data/features/features.csv: holds no rows; re-run the features stage"
+
+
+def case_empty_csv(root):
+    features_csv(root, None, text="")
+    return "evaluate", "metrics/ridge.json", "error: data/features/features.csv: empty; re-run the features stage"
+
+
+def case_nan_target(root):
+    features_csv(root, [(key, "nan" if key == "j00" else DRIVES[key]) for key in SWEEP])
+    return "evaluate", "metrics/ridge.json", (
+        "error: data/features/features.csv: J_ext_pA is not a finite number for ['j00']")
+
+
+def case_items_not_the_sweep(root):
+    features_csv(root, [(key, DRIVES[key]) for key in SWEEP[:-1]] + [("j99", 30.0)])
+    return "evaluate", "metrics/ridge.json", (
+        "error: data/features/features.csv: its items do not match params.yaml sweep (not in the sweep: ['j99'], "
+        "missing: ['j45']); re-run the features stage")
+
+
+def case_nan_dipole_location(root):
+    set_param(root, "eeg", "dipole_location_mni_mm", [float("nan"), -103.3, -1.46])
+    return "signals", "data/signals/head_model.json", (
+        "error: params.yaml: eeg.dipole_location_mni_mm = [nan, -103.3, -1.46] is invalid; accepted: a list of 3 "
+        "finite numbers (mm)")
+
+
+CASES = [case_short_trace, case_other_rate, case_truncated_npz, case_missing_array, case_duplicated_rows,
+         case_header_only, case_empty_csv, case_nan_target, case_items_not_the_sweep, case_nan_dipole_location]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.__name__[5:] for case in CASES])
+def test_bad_input_gives_one_error_line_exit_2_and_no_output(root, case):
+    original = (root / "params.yaml").read_text()
+    try:
+        stage, output, expected = case(root)
+        done = run([sys.executable, "-m", f"analysis.{stage}"], root, expect=2)
+    finally:
+        (root / "params.yaml").write_text(original)
+    assert done.stderr.strip().splitlines()[-1] == expected
+    assert "Traceback" not in done.stderr
+    assert not (root / output).exists()
+
+
+def test_debug_mode_keeps_the_traceback(root):
+    signals_file(root, "j00", eeg=np.zeros(10, np.float32))
+    done = run([sys.executable, "-m", "analysis.features"], root, expect=1, COMPENDIUM_DEBUG="1")
+    assert "Traceback" in done.stderr and "InputError" in done.stderr
+
