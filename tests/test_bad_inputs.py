@@ -98,7 +98,8 @@ def case_duplicated_rows(root):
 
 def case_header_only(root):
     features_csv(root, [])
-    return "evaluate", "metrics/ridge.json", "error: data/features/features.csv: holds no rows; re-run the features stage"
+    return "evaluate", "metrics/ridge.json", ("error: data/features/features.csv: holds no rows; re-run the "
+                                              "features stage")
 
 
 def case_empty_csv(root):
