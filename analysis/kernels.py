@@ -44,12 +44,14 @@ def rates_from_reference(path: Path) -> np.ndarray:
 
 
 def rates_and_vrest_from_ground_truth(folder: Path, population_sizes: Mapping[str, int], transient_ms: float,
-                                      tstop_ms: float, somav_skip_ms: float) -> tuple[np.ndarray, float]:
-    """nu_X = spikes with t >= transient / N_X / duration; Vrest = median somatic voltage after skip_ms.
+                                      somav_dt_ms: float, somav_skip_ms: float) -> tuple[np.ndarray, float]:
+    """nu_X = spikes with t >= transient / N_X / (the recording's duration - transient); Vrest = median somatic
+    voltage after skip_ms.
 
     Expects spikes.h5 (groups E, I with one dataset of spike times per neuron) and somav.h5 (datasets E, I
-    of somatic voltage sampled at 1 ms, one row per recorded cell), as written by the study's
-    multicompartment network.
+    of somatic voltage sampled every somav_dt_ms over the whole recording, one row per recorded cell), as
+    written by the study's multicompartment network. The recording's duration is the ground truth's own
+    (samples x somav_dt_ms), never the LIF network's tstop: a regression of the original code.
     """
     import h5py
 
@@ -58,16 +60,20 @@ def rates_and_vrest_from_ground_truth(folder: Path, population_sizes: Mapping[st
         if not (folder / name).is_file():
             raise FileNotFoundError(f"kernels.ground_truth_dir = {folder}: missing {name}; expected spikes.h5 "
                                     "(groups E/I of per-neuron spike times) and somav.h5 (datasets E/I)")
+    with h5py.File(folder / "somav.h5", "r") as somav:
+        recording_ms = min(somav[name].shape[-1] for name in POPULATIONS) * somav_dt_ms
+        skip = int(round(somav_skip_ms / somav_dt_ms))
+        voltages = np.concatenate([np.asarray(somav[name])[..., skip:].ravel() for name in POPULATIONS])
+    if recording_ms <= transient_ms:
+        raise ValueError(f"kernels.ground_truth_dir = {folder}: somav.h5 records {recording_ms:g} ms, not more than "
+                         f"kernels.ground_truth_transient_ms = {transient_ms:g} ms")
     rates = []
-    duration_s = (tstop_ms - transient_ms) / 1000
+    duration_s = (recording_ms - transient_ms) / 1000
     with h5py.File(folder / "spikes.h5", "r") as spikes:
         for name in POPULATIONS:
             times = [np.asarray(spikes[name][neuron]) for neuron in spikes[name]]
             count = sum(int(np.count_nonzero(t >= transient_ms)) for t in times)
             rates.append(count / population_sizes[name] / duration_s)
-    with h5py.File(folder / "somav.h5", "r") as somav:
-        skip = int(round(somav_skip_ms))  # sampled at 1 ms
-        voltages = np.concatenate([np.asarray(somav[name])[..., skip:].ravel() for name in POPULATIONS])
     return np.array(rates), float(np.median(voltages))
 
 
@@ -89,9 +95,8 @@ def rates_and_vrest(params: Mapping) -> tuple[np.ndarray, float, str]:
         require(isinstance(folder, str) and folder != "", "kernels.ground_truth_dir", folder,
                 "a folder holding spikes.h5 and somav.h5")
         sizes = dict(zip(POPULATIONS, k["population_sizes"]))
-        sim = params["simulation"]
-        rates, vrest = rates_and_vrest_from_ground_truth(Path(folder), sizes, sim["transient_ms"], sim["tstop_ms"],
-                                                         k["ground_truth_somav_skip_ms"])
+        rates, vrest = rates_and_vrest_from_ground_truth(Path(folder), sizes, k["ground_truth_transient_ms"],
+                                                         k["ground_truth_somav_dt_ms"], k["ground_truth_somav_skip_ms"])
         note = f"nu_X and Vrest from the ground-truth multicompartment network in {folder}"
     for i, rate in enumerate(rates):
         require(np.isfinite(rate) and rate >= 0, f"nu_X[{i}] ({source})", float(rate), "a finite rate >= 0")

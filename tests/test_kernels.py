@@ -106,19 +106,30 @@ def write_ground_truth(folder: Path) -> None:
             group = spikes.create_group(name)
             for i, train in enumerate(trains):
                 group.create_dataset(str(i), data=np.array(train))
-    with h5py.File(folder / "somav.h5", "w") as somav:
-        somav.create_dataset("E", data=np.concatenate([np.full((2, 200), 0.0), np.full((2, 300), -66.0)], axis=1))
-        somav.create_dataset("I", data=np.concatenate([np.full((1, 200), 0.0), np.full((1, 300), -64.0)], axis=1))
+    with h5py.File(folder / "somav.h5", "w") as somav:  # 12 s at 1 ms: the recording's duration
+        somav.create_dataset("E", data=np.concatenate([np.full((2, 200), 0.0), np.full((2, 11800), -66.0)], axis=1))
+        somav.create_dataset("I", data=np.concatenate([np.full((1, 200), 0.0), np.full((1, 11800), -64.0)], axis=1))
 
 
 def test_ground_truth_folder_gives_rates_and_vrest(tmp_path, tiny_params):
     write_ground_truth(tmp_path)
-    rates, vrest = kernels.rates_and_vrest_from_ground_truth(tmp_path, {"E": 2, "I": 1}, 2000.0, 12000.0, 200.0)
+    rates, vrest = kernels.rates_and_vrest_from_ground_truth(tmp_path, {"E": 2, "I": 1}, 2000.0, 1.0, 200.0)
     np.testing.assert_allclose(rates, [3 / 2 / 10.0, 1 / 1 / 10.0])  # spikes at t >= 2000 ms over 10 s
-    assert vrest == -66.0  # median of 600 samples at -66 and 300 at -64
+    assert vrest == -66.0  # median of 23 600 samples at -66 and 11 800 at -64
     tiny_params["kernels"].update(rates_source="ground_truth", ground_truth_dir=str(tmp_path))
     rates2, vrest2, note = kernels.rates_and_vrest(tiny_params)
     assert vrest2 == -66.0 and "ground-truth" in note
+
+
+def test_regression_ground_truth_rates_use_the_recordings_duration(tmp_path, tiny_params):
+    """The original code divided the ground-truth spike counts by the LIF run's duration: 4 x too high under a
+    3-s profile. The rates depend on the recording alone, whatever simulation.tstop_ms is."""
+    write_ground_truth(tmp_path)
+    tiny_params["kernels"].update(rates_source="ground_truth", ground_truth_dir=str(tmp_path))
+    for tstop_ms, transient_ms in ((3000.0, 500.0), (12000.0, 2000.0)):
+        tiny_params["simulation"].update(tstop_ms=tstop_ms, transient_ms=transient_ms)
+        rates, _, _ = kernels.rates_and_vrest(tiny_params)
+        np.testing.assert_allclose(rates, [3 / 8192 / 10.0, 1 / 1024 / 10.0])  # kernels.population_sizes, 10 s
 
 
 def test_missing_ground_truth_file_is_named(tmp_path, tiny_params):
