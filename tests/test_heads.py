@@ -145,3 +145,39 @@ def test_no_network_call_is_attempted(monkeypatch, tmp_path, nyhead_file):
     head = heads.NYHead(nyhead_file, STUDY_LOCATION_MM, 2.0, sha256_file(nyhead_file))
     assert head.transformation().shape == (12, 3)
     assert attempts == []
+
+
+def homogeneous_sphere_radial_dipole_mV(p_nAum: float, r0_um: float, R_um: float, theta: float,
+                                        sigma_S_m: float) -> float:
+    """Closed form: potential on the surface of a homogeneous conducting sphere (radius R, insulating outside) of
+    a radial dipole p at distance r0 from its centre, at polar angle theta from the dipole's axis (Frank 1952):
+    phi = p / (4 pi sigma) [2 (R cos(theta) - r0) / d^3 + 1 / (r0 d) - 1 / (r0 R)], d^2 = R^2 + r0^2 - 2 R r0 cos."""
+    p, r0, R = p_nAum * 1e-15, r0_um * 1e-6, R_um * 1e-6  # A m, m, m
+    d = np.sqrt(R**2 + r0**2 - 2 * R * r0 * np.cos(theta))
+    volts = p / (4 * np.pi * sigma_S_m) * (2 * (R * np.cos(theta) - r0) / d**3 + 1 / (r0 * d) - 1 / (r0 * R))
+    return volts * 1e3
+
+
+def test_four_sphere_with_equal_conductivities_is_the_homogeneous_sphere_closed_form(eeg_params):
+    """Limit case pinning the forward model: with all four conductivities equal the four-sphere series must give
+    the classic homogeneous-sphere potential at every 10-20 electrode (a dependency upgrade that changes the
+    series fails here, naming the quantity)."""
+    sphere = dict(eeg_params["four_sphere"], conductivities_S_m=[0.33] * 4)
+    head = heads.make_head(dict(eeg_params, four_sphere=sphere))
+    gain = heads.eeg_gain(head)  # mV per nA um of a radial dipole
+    r0 = np.linalg.norm(head.dipole_position_um)
+    R = head.radii_um[3]
+    cos_theta = head.electrode_positions_um @ head.orientation / np.linalg.norm(head.electrode_positions_um, axis=1)
+    expected = np.array([homogeneous_sphere_radial_dipole_mV(1.0, r0, R, np.arccos(np.clip(c, -1, 1)), 0.33)
+                         for c in cos_theta])
+    np.testing.assert_allclose(gain, expected, rtol=1e-3, atol=1e-3 * np.abs(expected).max(),
+                               err_msg="four-sphere EEG gain (mV per nA um) vs the homogeneous-sphere closed form")
+
+
+def test_homogeneous_sphere_closed_form_limits():
+    """The closed form itself: 3x the infinite-medium value for a central dipole, 2x for a shallow one."""
+    sigma, R = 0.33, 1e5
+    infinite = lambda r: 1e-15 / (4 * np.pi * sigma * (r * 1e-6) ** 2) * 1e3  # noqa: E731  mV at distance r um
+    assert homogeneous_sphere_radial_dipole_mV(1.0, 1.0, R, 0.0, sigma) == pytest.approx(3 * infinite(R), rel=1e-4)
+    assert homogeneous_sphere_radial_dipole_mV(1.0, R - 100.0, R, 0.0, sigma) == pytest.approx(2 * infinite(100.0),
+                                                                                               rel=2e-3)
