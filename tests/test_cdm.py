@@ -163,3 +163,15 @@ def test_history_must_be_a_multiple_of_the_decimation_factor(inputs):
     counts, kernels = inputs
     with pytest.raises(ValueError, match="not a multiple of the decimation factor 10"):
         cdm.current_dipole_moment(counts, kernels, 10, history_bins=15)
+
+
+def test_reference_cdm_segment(stationary):
+    """Pinned: the steady-state CDM of the stationary test network (Poisson spikes of seed 2022, exponential
+    kernels): mean, sd and ten samples; an upgrade of scipy's FFT convolution or decimation filter fails here."""
+    from tests.reference_values import check_reference
+
+    steps, kernels = stationary
+    segment = window_cdm(steps, kernels, history_ms=200.0)
+    values = {"mean_nAum": segment.mean(), "sd_nAum": segment.std()}
+    values.update({f"sample_{i}_nAum": segment[i] for i in range(0, 3200, 320)})
+    check_reference("cdm_segment", values, rtol=1e-5)

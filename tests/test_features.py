@@ -65,3 +65,18 @@ def test_parallel_equals_serial_and_table_layout(tmp_path):
     assert (tmp_path / "f.csv").read_bytes() == (tmp_path / "g.csv").read_bytes()
     back = pd.read_csv(tmp_path / "f.csv")
     np.testing.assert_array_equal(back[SPEC_ORDER].to_numpy(), serial)  # 17 digits round-trip exactly
+
+
+def test_reference_catch22_of_a_fixed_synthetic_trace():
+    """Pinned: the 22 features of an AR(1) trace (phi = 0.9, 4000 samples, seed 22): a pycatch22 upgrade that
+    changes any feature, or the mapping of names to positions, fails here naming the feature."""
+    from tests.reference_values import check_reference
+
+    rng = np.random.default_rng(22)
+    noise = rng.normal(size=4000)
+    trace = np.empty_like(noise)
+    trace[0] = noise[0]
+    for i in range(1, trace.size):
+        trace[i] = 0.9 * trace[i - 1] + noise[i]
+    values = dict(zip(features.FEATURE_NAMES, features.catch22_features(trace)))
+    check_reference("catch22_ar1", values, rtol=1e-9)

@@ -160,3 +160,17 @@ def test_per_run_rates_must_be_a_boolean(tiny_params):
     tiny_params["kernels"]["per_run_rates"] = "yes"
     with pytest.raises(ValueError, match=r"kernels.per_run_rates = 'yes' is invalid; accepted: true \| false"):
         kernels.check_kernel_params(tiny_params)
+
+
+def test_reference_kernel_values(all_kernels):
+    """Pinned: each kernel's peak (nA um), the lag of its peak (ms) and its area (nA um ms) at nu = (6.5, 9.6)
+    spikes/s, Vrest = -65 mV, the tiny profile's cells and synapses (NEURON and LFPykernels are deterministic)."""
+    from tests.reference_values import check_reference
+
+    lags = kernels.lag_axis_ms(100.0, 0.0625)
+    values = {}
+    for (pre, post), kernel in all_kernels.items():
+        values[f"H_{post}<-{pre} peak_nAum"] = kernel.min()
+        values[f"H_{post}<-{pre} peak_lag_ms"] = lags[np.argmin(kernel)]
+        values[f"H_{post}<-{pre} area_nAum_ms"] = kernel.sum() * 0.0625
+    check_reference("kernels", values, rtol=1e-6)
