@@ -38,7 +38,8 @@ def test_single_spike_reproduces_the_kernel_shifted_to_its_bin(inputs):
     np.testing.assert_allclose(pathways[0], 0.0, atol=1e-12)  # no E spikes, no E pathways
 
 
-def test_legacy_pairing_swaps_exactly_the_off_diagonal_kernels(inputs):
+def test_regression_pairing_legacy_swaps_exactly_the_off_diagonal_kernels(inputs):
+    """Regression test for the original post:pre kernel lookup (docs/model.md §3)."""
     counts, kernels = inputs
     correct = cdm.pathway_signals(counts, kernels, "correct")
     legacy = cdm.pathway_signals(counts, kernels, "legacy")
