@@ -27,15 +27,43 @@ SETTLING_TOLERANCE = 1e-6
 
 
 def convolve_same(counts: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """numpy.convolve(counts, kernel, 'same') by FFT: the same numbers, far faster for 160 000 bins."""
+    """numpy.convolve(counts, kernel, 'same') by FFT: the same numbers, far faster for 160 000 bins.
+
+    Parameters
+    ----------
+    counts : array (bins,)
+        Spikes per dt bin of one presynaptic population.
+    kernel : array (2 L + 1,)
+        A centred kernel (index L = lag 0), nA·um per spike.
+
+    Returns
+    -------
+    array (bins,)
+        The pathway's CDM at every bin, nA·um (docs/model.md §3, step 3).
+
+    Examples
+    --------
+    One spike in bin 2 through a causal kernel [0, 0, 1, 0.5, 0.25] (lags -2..2) reappears from bin 2 on:
+
+    >>> convolve_same(np.array([0, 0, 1, 0, 0, 0]), np.array([0, 0, 1.0, 0.5, 0.25])).round(12) + 0.0
+    array([0.  , 0.  , 1.  , 0.5 , 0.25, 0.  ])
+    """
     return ss.fftconvolve(np.asarray(counts, dtype=np.float64), np.asarray(kernel, dtype=np.float64), mode="same")
 
 
 def kernel_for_pathway(cdm_kernel_z: np.ndarray, pre: int, post: int, pairing: str = "correct") -> np.ndarray:
-    """The kernel to convolve with the counts of `pre` in the pathway pre -> post.
+    """The kernel to convolve with the counts of `pre` in the pathway pre -> post (docs/model.md §3, pairing).
 
     correct: H_{post<-pre}. legacy: the original tutorial's bug, which looked kernels up as 'X:Y' (post:pre)
     with X the presynaptic population, i.e. used H_{pre<-post}; on the diagonal both are the same.
+
+    Examples
+    --------
+    Kernels indexed [pre, post]; the E -> I pathway (pre 0, post 1):
+
+    >>> k = np.arange(4.0).reshape(2, 2, 1)
+    >>> kernel_for_pathway(k, 0, 1, "correct"), kernel_for_pathway(k, 0, 1, "legacy")
+    (array([1.]), array([2.]))
     """
     if pairing == "correct":
         return cdm_kernel_z[pre, post]
@@ -98,10 +126,27 @@ def counts_window(spike_steps: dict[str, np.ndarray], first_step: int, n_bins: i
 
 def current_dipole_moment(spike_counts: np.ndarray, cdm_kernel_z: np.ndarray, decimation_factor: int,
                           pairing: str = "correct", history_bins: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The decimated pathways (pre, post, time) and their sum, the CDM, both float32 in nA·um.
+    """The decimated pathways and their sum, the CDM (docs/model.md §3).
 
-    The first `history_bins` bins of `spike_counts` are history: they shape the signal but their own
-    decimated samples are dropped (history_bins must be a multiple of the decimation factor).
+    Parameters
+    ----------
+    spike_counts : int array (populations, bins)
+        Spikes per dt bin of E and I; the first `history_bins` bins are history (steady onset).
+    cdm_kernel_z : array (pre, post, lags)
+        The z-kernels H_{post<-pre}, nA·um per spike, centred and causal.
+    decimation_factor : int
+        q: every q-th sample after the zero-phase low-pass is kept.
+    pairing : {"correct", "legacy"}
+        Which kernel each population's counts meet (see kernel_for_pathway).
+    history_bins : int
+        Leading bins that shape the signal but whose own samples are dropped; a multiple of q.
+
+    Returns
+    -------
+    pathways : float32 array (pre, post, samples)
+        Each decimated pathway, nA·um.
+    cdm : float32 array (samples,)
+        Their sum, nA·um; samples = (bins - history_bins) / q.
     """
     if history_bins % decimation_factor:
         raise ValueError(f"history of {history_bins} bins is not a multiple of the decimation factor "

@@ -139,7 +139,16 @@ def model_as_data(model, training_drives_pA: np.ndarray, n_samples: int, samplin
 
 
 def predict_from_data(model: dict, features: np.ndarray) -> np.ndarray:
-    """J_ext (pA) from catch22 features (rows) with a model stored by model_as_data."""
+    """J_ext (pA) from catch22 features (rows) with a model stored by model_as_data (docs/model.md §6).
+
+    Examples
+    --------
+    J = 29 + 2 x (x - 1) / 0.5 for a one-feature model:
+
+    >>> predict_from_data({"scaler_mean": [1.0], "scaler_scale": [0.5], "coefficients": [2.0], "intercept": 29.0},
+    ...                   np.array([[1.0], [1.5]]))
+    array([29., 31.])
+    """
     z = (np.atleast_2d(features) - np.asarray(model["scaler_mean"])) / np.asarray(model["scaler_scale"])
     return model["intercept"] + z @ np.asarray(model["coefficients"])
 

@@ -75,7 +75,15 @@ def pycatch22_positions() -> tuple[int, ...]:
 
 
 def zscore(trace: np.ndarray) -> np.ndarray | None:
-    """(x - mean) / std with the population std; None when the std is zero or not finite."""
+    """(x - mean) / std with the population std (docs/model.md §5); None when the std is zero or not finite.
+
+    Examples
+    --------
+    >>> zscore(np.array([1.0, 3.0]))
+    array([-1.,  1.])
+    >>> zscore(np.zeros(5)) is None
+    True
+    """
     trace = np.asarray(trace, dtype=np.float64)
     sd = trace.std()
     if not np.isfinite(sd) or sd == 0 or not np.all(np.isfinite(trace)):

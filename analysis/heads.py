@@ -49,7 +49,13 @@ def ten_twenty_directions() -> tuple[list[str], np.ndarray]:
 
 
 def rotation_from_z(target: np.ndarray) -> np.ndarray:
-    """Rodrigues rotation matrix R with R @ [0, 0, 1] = target / |target|."""
+    """Rodrigues rotation matrix R with R @ [0, 0, 1] = target / |target| (docs/model.md §4, New York head).
+
+    Examples
+    --------
+    >>> (rotation_from_z(np.array([0.0, 3.0, 0.0])) @ [0, 0, 1]).round(12) + 0.0
+    array([0., 1., 0.])
+    """
     target = np.asarray(target, dtype=np.float64) / np.linalg.norm(target)
     z = np.array([0.0, 0.0, 1.0])
     cos_angle = float(np.clip(np.dot(z, target), -1.0, 1.0))
@@ -198,5 +204,25 @@ def eeg_gain(head) -> np.ndarray:
 
 
 def eeg_from_cdm(cdm_nAum: np.ndarray, gain_mV_per_nAum: np.ndarray) -> np.ndarray:
-    """EEG (n_electrodes, time) in mV."""
+    """EEG at every electrode from the CDM of one dipole (docs/model.md §4).
+
+    Parameters
+    ----------
+    cdm_nAum : array (time,)
+        The dipole moment along the head model's orientation, nA·um.
+    gain_mV_per_nAum : array (electrodes,)
+        EEG per unit dipole moment, mV per nA·um (eeg_gain).
+
+    Returns
+    -------
+    array (electrodes, time)
+        EEG in mV.
+
+    Examples
+    --------
+    A 10^7 nA·um dipole under a gain of 1.77e-10 mV per nA·um gives 1.77 uV:
+
+    >>> float(eeg_from_cdm(np.array([1e7]), np.array([1.77e-10]))[0, 0] * 1e3)
+    1.77
+    """
     return np.outer(gain_mV_per_nAum, np.asarray(cdm_nAum, dtype=np.float64))
