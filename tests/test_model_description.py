@@ -19,7 +19,7 @@ def leaves(node, prefix=""):
 
 
 def named_keys(text: str) -> set[str]:
-    return set(re.findall(r"`([a-z_]+(?:\.[A-Za-z0-9_]+)+|[a-z_]+)`", text))
+    return set(re.findall(r"`([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+|[a-z_][a-z0-9_]*)`", text))
 
 
 def test_every_parameter_of_params_yaml_is_described():
