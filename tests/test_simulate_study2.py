@@ -1,6 +1,8 @@
 """Study 2's simulation of one draw (analysis/simulate_study2.py) with the tiny network and real NEST."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ def test_an_accepted_draw_holds_its_spikes_and_theta(params, tmp_path):
     np.testing.assert_array_equal(data["theta"], [theta[name] for name in priors.PARAMETERS])
     # the network ran with this theta's drive for study 2's duration: 400 ms of post-transient counts
     assert data["spike_counts"].shape == (2, int(400 / params["simulation"]["dt_ms"]))
-    assert '"J_ext_pA": %r' % theta["J_ext_pA"] in str(data["metadata"])
+    assert json.loads(str(data["metadata"]))["J_ext_pA"] == theta["J_ext_pA"]
 
 
 def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path):
