@@ -126,3 +126,16 @@ def test_eta_uses_item_times_that_grow_with_the_drive():
     progress.seconds.update(a=60.0, b=80.0)  # 10 s more per pA
     assert progress.eta_s(["c", "d"]) == pytest.approx((100.0 + 120.0) / 2)
     assert progress.eta_s([]) == 0.0
+
+
+def test_items_and_commands_come_from_dvc_yaml():
+    """Any foreach stage can be swept (the second study's runs use the same driver); the study's simulations
+    are simulate@KEY plus simulate_ref as the item `ref`, with the commands dvc.yaml gives them."""
+    params = profile_params("full")
+    items = sweep.item_stages(REPO, "simulate", params)
+    assert len(items.names) == 51 and items.stage_name("j07") == "simulate@j07"
+    assert items.stage_name("ref") == "simulate_ref" and items.commands["ref"] == "python -m analysis.simulate ref"
+    assert items.commands["j07"] == "python -m analysis.simulate j07"
+    assert "analysis/network.py" in items.code
+    with pytest.raises(sweep.SweepError, match=r"--stage signals: not a foreach stage of dvc.yaml; accepted: simulate"):
+        sweep.item_stages(REPO, "signals", params)

@@ -1,14 +1,17 @@
 """Run the simulations side by side on Dask: a machine's cores, a running scheduler, or a batch cluster.
 
-Usage: python -m tools.sweep [KEY ...] [--workers N | --scheduler ADDRESS | --cluster FILE]
+Usage: python -m tools.sweep [KEY ...] [--stage NAME] [--workers N | --scheduler ADDRESS | --cluster FILE]
        make sweep [WORKERS=N]                   (KEY: a sweep key or ref; default: ref and every sweep key)
+
+--stage NAME sweeps the items of any `foreach` stage of dvc.yaml (default: simulate, with simulate_ref as
+item `ref`), each item's command taken from dvc.yaml; the second study's runs use the same driver.
 
 1. Asks DVC once (`dvc status --json`) which simulation items are stale, after restoring from the DVC cache
    what it already holds (`dvc checkout`); up-to-date items are never submitted.
-2. Submits each stale item as one Dask task. The task runs `python -m analysis.simulate KEY` in its own OS
-   process (NEST never runs inside a forked worker) with the study's simulation.threads, so the outputs are the
-   bytes a sequential run gives; a failed task is retried once, a worker that dies is replaced and its item
-   rescheduled.
+2. Submits each stale item as one Dask task. The task runs the item's command from dvc.yaml (for the
+   simulations `python -m analysis.simulate KEY`) in its own OS process (NEST never runs inside a forked
+   worker) with the study's simulation.threads, so the outputs are the bytes a sequential run gives; a failed
+   task is retried once, a worker that dies is replaced and its item rescheduled.
 3. Records every finished item the moment it ends with `dvc commit simulate@KEY` (dvc.lock, cache and run-cache).
    Why not `dvc repro` in each task: DVC holds the repository lock for the whole of a repro, so concurrent
    repros would run one after another; the commit takes the lock for about a second. Before committing, the
@@ -35,6 +38,7 @@ import hashlib
 import json
 import os
 import resource
+import shlex
 import signal
 import socket
 import subprocess
@@ -65,8 +69,45 @@ class ItemFailed(RuntimeError):
     """The simulation of an item exited with an error."""
 
 
-def stage_name(key: str) -> str:
-    return "simulate_ref" if key == "ref" else f"simulate@{key}"
+@dataclass(frozen=True)
+class ItemStages:
+    """The independent items of a foreach stage of dvc.yaml: key -> DVC stage name and shell command, and the
+    code files the stage depends on. A stage NAME_ref, if there is one, is the extra item `ref`."""
+    stage: str
+    names: dict[str, str]
+    commands: dict[str, str]
+    code: tuple[str, ...]
+
+    def stage_name(self, key: str) -> str:
+        return self.names[key]
+
+
+def _resolve(template, params: dict):
+    """A foreach value of dvc.yaml: a literal list or mapping, or ${dotted.key} of params.yaml."""
+    if isinstance(template, str) and template.startswith("${") and template.endswith("}"):
+        node = params
+        for part in template[2:-1].split("."):
+            node = node[part]
+        return node
+    return template
+
+
+def item_stages(root: Path, stage: str, params: dict) -> ItemStages:
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    if stage not in stages or "foreach" not in stages[stage]:
+        foreach = sorted(name for name, entry in stages.items() if "foreach" in entry)
+        raise SweepError(f"--stage {stage}: not a foreach stage of dvc.yaml; accepted: {', '.join(foreach)}")
+    entry = stages[stage]
+    items = _resolve(entry["foreach"], params)
+    keys = list(items) if isinstance(items, (dict, list)) else []
+    names = {str(key): f"{stage}@{key}" for key in keys}
+    commands = {str(key): entry["do"]["cmd"].replace("${key}", str(key)).replace("${item}", str(key))
+                for key in keys}
+    code = set(d for d in entry["do"].get("deps", []) if d.endswith(".py"))
+    if f"{stage}_ref" in stages:
+        names["ref"], commands["ref"] = f"{stage}_ref", stages[f"{stage}_ref"]["cmd"]
+        code |= set(d for d in stages[f"{stage}_ref"].get("deps", []) if d.endswith(".py"))
+    return ItemStages(stage, names, commands, tuple(sorted(code)))
 
 
 # ------------------------------------------------------------------------------------------ how many workers
@@ -110,11 +151,15 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def run_item(root: str, key: str) -> dict:
-    """One item on a Dask worker: `python -m analysis.simulate KEY` in its own process; raises ItemFailed."""
+def run_item(root: str, key: str, command: str) -> dict:
+    """One item on a Dask worker: its dvc.yaml command in its own process (`python` = this environment's);
+    raises ItemFailed."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    argv = shlex.split(command)
+    if argv and argv[0] == "python":
+        argv[0] = sys.executable
     started = time.time()
-    child = subprocess.Popen([sys.executable, "-m", "analysis.simulate", key], cwd=root, env=env,
+    child = subprocess.Popen(argv, cwd=root, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     kill = os.environ.get(KILL_ENV, "")
@@ -136,30 +181,29 @@ def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["dvc", *args], cwd=root, capture_output=True, text=True)
 
 
-def stale_items(root: Path, keys: list[str]) -> list[str]:
-    """The items whose simulation DVC does not hold: restore what the cache has, then ask DVC once."""
-    dvc(root, "checkout", "--quiet", *[stage_name(key) for key in keys])  # missing objects are simply stale
-    done = dvc(root, "status", "--json", *[stage_name(key) for key in keys])
+def stale_items(root: Path, keys: list[str], items: ItemStages) -> list[str]:
+    """The items whose outputs DVC does not hold: restore what the cache has, then ask DVC once."""
+    names = [items.stage_name(key) for key in keys]
+    dvc(root, "checkout", "--quiet", *names)  # missing objects are simply stale
+    done = dvc(root, "status", "--json", *names)
     if done.returncode != 0:
         raise SweepError(f"dvc status failed in {root}: {done.stderr.strip()[-500:]}")
     stale = set(json.loads(done.stdout or "{}"))
-    return [key for key in keys if stage_name(key) in stale]
+    return [key for key in keys if items.stage_name(key) in stale]
 
 
-def code_fingerprint(root: Path) -> str:
-    """md5 over the files the simulate stages depend on (dvc.yaml), to notice code edited during the sweep."""
-    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
-    paths = sorted(set(stages["simulate"]["do"]["deps"]) | set(stages["simulate_ref"]["deps"]))
+def code_fingerprint(root: Path, items: ItemStages) -> str:
+    """md5 over the code files the stage depends on (dvc.yaml), to notice code edited during the sweep."""
     digest = hashlib.md5()
-    for path in paths:
+    for path in items.code:
         digest.update(path.encode() + b"\0" + (root / path).read_bytes())
     return digest.hexdigest()
 
 
-def record(root: Path, key: str) -> None:
-    done = dvc(root, "--wait-for-lock", "commit", "--force", "--quiet", stage_name(key))
+def record(root: Path, name: str) -> None:
+    done = dvc(root, "--wait-for-lock", "commit", "--force", "--quiet", name)
     if done.returncode != 0:
-        raise ItemFailed(f"dvc commit {stage_name(key)} failed: {done.stderr.strip()[-500:]}")
+        raise ItemFailed(f"dvc commit {name} failed: {done.stderr.strip()[-500:]}")
 
 
 # ------------------------------------------------------------------------------------------ progress
@@ -194,18 +238,23 @@ class Progress:
 
 
 # ------------------------------------------------------------------------------------------ the drive
-def drives_of(params: dict, keys: list[str]) -> dict[str, float]:
-    return {key: float(params["reference"]["J_ext_pA"] if key == "ref" else params["sweep"][key]) for key in keys}
+def drives_of(params: dict, keys: list[str], items: ItemStages) -> dict[str, float]:
+    """What item time is modelled against: J_ext for the study's simulations, else the item's position."""
+    if items.stage == "simulate":
+        return {key: float(params["reference"]["J_ext_pA"] if key == "ref" else params["sweep"][key]) for key in keys}
+    return {key: float(i) for i, key in enumerate(keys)}
 
 
-def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: dict, logger) -> tuple[list, list]:
+def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: dict, logger,
+              items: ItemStages | None = None) -> tuple[list, list]:
     """Submit the items, record each as it ends; (finished results, failed keys with reasons)."""
     from distributed import as_completed
 
-    fingerprint = code_fingerprint(root)
-    progress = Progress(drives_of(params, keys), n_workers, len(keys))
-    futures = {client.submit(run_item, str(root), key, key=f"simulate-{key}-{time.time_ns()}", pure=False,
-                             retries=1): key for key in keys}
+    items = items or item_stages(root, "simulate", params)
+    fingerprint = code_fingerprint(root, items)
+    progress = Progress(drives_of(params, keys, items), n_workers, len(keys))
+    futures = {client.submit(run_item, str(root), key, items.commands[key], pure=False, retries=1,
+                             key=f"{items.stage}-{key}-{time.time_ns()}"): key for key in keys}
     pending = list(keys)
     results, failures = [], []
     for future in as_completed(futures):
@@ -213,9 +262,9 @@ def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: dict,
         pending.remove(key)
         try:
             result = future.result()
-            if code_fingerprint(root) != fingerprint:
-                raise ItemFailed(f"the simulate stage's code changed while {key} ran; not recorded, run again")
-            record(root, key)
+            if code_fingerprint(root, items) != fingerprint:
+                raise ItemFailed(f"the {items.stage} stage's code changed while {key} ran; not recorded, run again")
+            record(root, items.stage_name(key))
         except Exception as err:  # one item's failure never stops the others
             progress.failed.append(key)
             failures.append((key, str(err)))
@@ -312,7 +361,8 @@ def make_job_cluster(path: Path, params: dict):
 def main(argv: list[str]) -> int:
     logger = get_logger("sweep")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("keys", nargs="*", help="sweep keys or ref (default: ref and every sweep key)")
+    parser.add_argument("keys", nargs="*", help="item keys, e.g. sweep keys or ref (default: every item)")
+    parser.add_argument("--stage", default="simulate", help="the foreach stage of dvc.yaml to sweep (default simulate)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=None, help="local worker processes (default: what fits)")
     where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
@@ -323,10 +373,12 @@ def main(argv: list[str]) -> int:
     root = REPO_ROOT
     try:
         params = load_params(root / "params.yaml")
-        keys = args.keys or ["ref", *params["sweep"]]
-        unknown = [key for key in keys if key != "ref" and key not in params["sweep"]]
+        items = item_stages(root, args.stage, params)
+        keys = args.keys or (["ref"] if "ref" in items.names else []) + [k for k in items.names if k != "ref"]
+        unknown = [key for key in keys if key not in items.names]
         if unknown:
-            raise SweepError(f"unknown item(s) {unknown}; accepted: ref or keys of params.yaml sweep")
+            raise SweepError(f"unknown item(s) {unknown} of stage {args.stage}; accepted: "
+                             f"{', '.join(list(items.names)[:4])}, ... ({len(items.names)} items)")
         if args.print_job_script:
             if not args.cluster:
                 raise SweepError("--print-job-script needs --cluster FILE")
@@ -334,13 +386,13 @@ def main(argv: list[str]) -> int:
             with cluster:
                 print(cluster.job_script())
             return 0
-        todo = stale_items(root, keys)
+        todo = stale_items(root, keys, items)
         logger.info("%d items, %d up to date, %d to run", len(keys), len(keys) - len(todo), len(todo))
         if not todo:
             return 0
         start = time.perf_counter()
         with dask_client(args, params, logger) as (client, n_workers):
-            results, failures = run_sweep(root, todo, client, n_workers, params, logger)
+            results, failures = run_sweep(root, todo, client, n_workers, params, logger, items)
     except SweepError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
