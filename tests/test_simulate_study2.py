@@ -39,3 +39,28 @@ def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path)
 def test_a_draw_outside_n_draws_is_refused(params, tmp_path):
     with pytest.raises(ParamsError, match=r"draw index 4 is invalid; accepted: 0 .. study2.n_draws - 1 = 3"):
         simulate_study2.simulate_draw(params, 4, output_dir=tmp_path)
+
+
+def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
+    """study2_features on a real tiny run: catch22 of the EEG equals the features module's on the same trace, and
+    the exponent is fitted with study2.spectrum's settings (its maths is pinned in test_spectra; a short, strongly
+    oscillating tiny run can even give a negative exponent, so no sign is asserted here)."""
+    from analysis import features, heads, signals, study2_features
+
+    path, _ = simulate_study2.simulate_draw(params, 1, output_dir=tmp_path)
+    run = load_npz(path)
+    run_params, _ = simulate_study2.study2_params(params, 1)
+    kernels = {"cdm_kernel_z": np.zeros((2, 2, 3201))}
+    kernels["cdm_kernel_z"][1, 0, 1600:] = -1e3 * np.exp(-np.arange(1601) / 160.0)  # an I->E-like kernel
+    head = heads.make_head(params["eeg"])
+    gain, nearest = heads.eeg_gain(head), head.nearest_electrode()
+    values = study2_features.run_features(run, run_params, kernels, gain, nearest)
+    eeg = signals.item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
+    np.testing.assert_array_equal([values[name] for name in features.FEATURE_NAMES], features.catch22_features(eeg))
+    spectrum = run_params["study2"]["spectrum"]
+    from analysis import spectra
+
+    assert values["aperiodic_exponent"] == spectra.aperiodic_exponent(
+        eeg, 1600.0, spectrum["freq_range_Hz"], spectrum["max_n_peaks"], spectrum["peak_width_limits_Hz"],
+        spectrum["segment_s"])
+    assert np.isfinite(values["aperiodic_exponent"])
