@@ -1,0 +1,85 @@
+"""Study 2's point-estimate inverse models and their evaluation per parameter (docs/model.md §8).
+
+Feature sets: catch22 (22 features), the aperiodic exponent, and both. Targets: the 7 parameters of theta and
+E/I_net. Models, each inside a pipeline that standardizes the features (and, for the MLP, the targets):
+  ridge  RidgeCV: alpha chosen by inner cross-validation on the training rows, per target
+  mlp    scikit-learn MLPRegressor (2 hidden layers of 64), seeded
+Protocol: a seeded held-out test fraction, and repeated K-fold CV on the rest; per target R^2 and Pearson r,
+mean and sd over folds. A learning curve repeats the CV on nested subsets of the training rows.
+Neural posterior estimation (sbi) and its calibration (analysis/calibration.py) complete the study.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.common import derive_seed
+from analysis.features import FEATURE_NAMES
+from analysis.priors import PARAMETERS
+
+TARGETS = (*PARAMETERS, "ei_ratio")
+FEATURE_SETS = {"catch22": list(FEATURE_NAMES), "exponent": ["aperiodic_exponent"],
+                "both": [*FEATURE_NAMES, "aperiodic_exponent"]}
+RIDGE_ALPHAS = np.logspace(-3, 3, 13)
+
+
+def make_model(kind: str, seed: int):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.linear_model import RidgeCV
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if kind == "ridge":
+        return make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True))
+    if kind == "mlp":
+        mlp = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=2000, early_stopping=True, random_state=seed)
+        return TransformedTargetRegressor(make_pipeline(StandardScaler(), mlp), transformer=StandardScaler())
+    raise ValueError(f"model {kind!r} is invalid; accepted: ridge | mlp")
+
+
+def usable_rows(table: pd.DataFrame, feature_set: str) -> pd.DataFrame:
+    """Accepted runs whose features of the set are all finite."""
+    columns = FEATURE_SETS[feature_set]
+    ok = (table["status"] == "accepted") & np.isfinite(table[columns].to_numpy(dtype=float)).all(axis=1)
+    return table[ok].reset_index(drop=True)
+
+
+def pearson_per_column(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    yt, yp = y_true - y_true.mean(axis=0), y_pred - y_pred.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (yt * yp).sum(axis=0) / np.sqrt((yt**2).sum(axis=0) * (yp**2).sum(axis=0))
+
+
+def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int,
+                           seed: int) -> dict[str, np.ndarray]:
+    """R^2 and Pearson r per target for every fold of a seeded repeated K-fold: arrays (folds x repeats, targets)."""
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import RepeatedKFold
+
+    splitter = RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=derive_seed(seed, "cv"))
+    r2, r = [], []
+    for fold, (train, test) in enumerate(splitter.split(X)):
+        model = make_model(kind, derive_seed(seed, kind, str(fold))).fit(X[train], Y[train])
+        predicted = model.predict(X[test])
+        r2.append(r2_score(Y[test], predicted, multioutput="raw_values"))
+        r.append(pearson_per_column(Y[test], predicted))
+    return {"r2": np.array(r2), "pearson_r": np.array(r)}
+
+
+def summarize(scores: dict[str, np.ndarray], targets=TARGETS) -> dict[str, dict[str, float]]:
+    """Per target: mean and sd over folds of R^2 and Pearson r."""
+    return {target: {f"{metric}_{stat}": float(fn(values[:, j]))
+                     for metric, values in scores.items() for stat, fn in (("mean", np.nanmean), ("sd", np.nanstd))}
+            for j, target in enumerate(targets)}
+
+
+def learning_curve(X: np.ndarray, Y: np.ndarray, kind: str, sizes: list[int], folds: int, seed: int) -> dict:
+    """Mean CV R^2 per target on nested random subsets of the rows (the first n of one seeded permutation)."""
+    order = np.random.default_rng(derive_seed(seed, "learning_curve")).permutation(len(X))
+    curve = {}
+    for n in sizes:
+        rows = order[:n]
+        scores = cross_validated_scores(X[rows], Y[rows], kind, min(folds, n), 1, seed)
+        curve[n] = np.nanmean(scores["r2"], axis=0)
+    return curve
