@@ -100,9 +100,10 @@ restore: setup
 
 lock:
 	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -r requirements.in
-	{ echo "# Generated with: pip freeze (Python 3.11, Linux x86_64) after 'pip install -r requirements.in'."; \
-	  echo "# Every package of the PyPI route, pinned. Regenerate: make lock"; \
-	  /tmp/lock-venv/bin/pip freeze --exclude-editable | sort -f; } > requirements.lock
+	{ echo "# Generated with: pip freeze --all (Python 3.11, Linux x86_64) after 'pip install -r requirements.in'."; \
+	  echo "# setuptools is pinned (torch needs >= 77.0.3), pip is pinned by the Makefile; local labels such as"; \
+	  echo "# +cpu are dropped (they exist on no public index). Every package of the PyPI route. Regenerate: make lock"; \
+	  /tmp/lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^pip==' | sed 's/+cpu$$//' | sort -f; } > requirements.lock
 
 clean:
 	rm -rf build runs
