@@ -18,7 +18,6 @@ Writes
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,8 @@ import numpy as np
 
 from analysis import cdm, cli, evaluate, features
 from analysis.common import format_eta, get_logger, load_npz, load_params, log_io, save_npz, write_json
-from analysis.signals import KERNELS, SIMULATIONS, KernelSource, check_signal_params, item_signals
+from analysis.signals import (KERNELS, SIMULATIONS, KernelSource, check_signal_params, item_signals,
+                              read_head_gain)
 
 HEAD_JSON = Path("data/signals/head_model.json")
 METRICS = Path("metrics/onset_comparison.json")
@@ -75,9 +75,7 @@ def main() -> int:
     check_signal_params(params)
     keys = list(params["sweep"])
     drives = [float(params["sweep"][key]) for key in keys]
-    head = json.loads(HEAD_JSON.read_text())
-    gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
-    nearest = head["electrodes"].index(head["nearest_electrode"])
+    gain, nearest, head = read_head_gain(HEAD_JSON)
     kernel_source = KernelSource(params, KERNELS)
     sampling_rate_Hz = 1000.0 / (params["simulation"]["dt_ms"] * params["cdm"]["decimation_factor"])
     window = int(round(ONSET_WINDOW_MS * sampling_rate_Hz / 1000.0))

@@ -76,6 +76,14 @@ def check_history_covers_kernels(params: dict, cdm_kernel_z: np.ndarray) -> None
             "decimation filter's settling")
 
 
+def read_head_gain(path: Path = OUTPUT_DIR / "head_model.json") -> tuple[np.ndarray, int, dict]:
+    """(gain in mV per nA·um at every electrode, index of the electrode nearest the dipole, the description) of
+    the head model the signals stage used."""
+    head = json.loads(Path(path).read_text())
+    gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
+    return gain, head["electrodes"].index(head["nearest_electrode"]), head
+
+
 class KernelSource:
     """The kernels of each item: the study's one set (data/kernels), or with kernels.per_run_rates each item's
     own set linearized at that run's rates (SPEC §2.4 option)."""

@@ -11,7 +11,6 @@ and aperiodic_exponent (17 significant digits; deterministic bytes).
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import pandas as pd
 
 from analysis import cli, features, priors, spectra
 from analysis.common import format_eta, get_logger, load_params, log_io
-from analysis.signals import KERNELS, KernelSource, item_signals
+from analysis.signals import KERNELS, KernelSource, item_signals, read_head_gain
 from analysis.simulate_study2 import OUTPUT_DIR as RUNS, draw_key, study2_params
 
 HEAD_JSON = Path("data/signals/head_model.json")
@@ -44,9 +43,7 @@ def main() -> int:
     logger = get_logger("study2_features")
     start = time.perf_counter()
     params = load_params()
-    head = json.loads(HEAD_JSON.read_text())
-    gain = np.asarray(head["gain_mV_per_nAum"])
-    nearest = head["electrodes"].index(head["nearest_electrode"])
+    gain, nearest, _ = read_head_gain(HEAD_JSON)
     kernels = KernelSource(params, KERNELS)
     n_draws = params["study2"]["n_draws"]
     rows = []
