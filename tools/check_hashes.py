@@ -12,8 +12,8 @@ with dvc.lock, and a table prints item, output, expected, got, match, seconds an
 identical content (same arrays, bytes differ only in compression or in recorded software versions: which is
 said; needs the archived output in the workspace, e.g. after `make restore`); or different. Exit 1 only if an
 output is different.
-Items are independent (each has its own scratch copy): with --workers N they run side by side on the Dask
-driver of tools/sweep.py (LocalCluster; each stage in its own OS process).
+Items are independent (each has its own scratch copy): with --workers N, --scheduler ADDRESS or --cluster FILE
+they run side by side through the Dask set-up of tools/sweep.py (each stage in its own OS process).
 Bit-identical results need the same NEST/NEURON build, the same simulation.threads and the same seeds; across
 platforms expect statistically comparable results instead (README "Reproducibility").
 """
@@ -90,20 +90,19 @@ def content_verdict(scratch: Path, root: Path, out: dict, got: str | None) -> st
     return f"{found.kind} ({found.reason})" if found.reason else found.kind
 
 
-def check(items: list[str], logger, workers: int = 1) -> list[dict]:
+def check(items: list[str], logger, where: argparse.Namespace | None = None) -> list[dict]:
+    """Rows of every item's outputs; with --workers N > 1, --scheduler or --cluster the items run side by side
+    through the sweep's Dask set-up (tools.sweep.dask_client: the same memory checks and cluster files)."""
     lock = read_lock(REPO_ROOT)
     stages = [stage_name(lock, item) for item in items]  # unknown items fail here, before any work
-    if workers <= 1:
+    where = where or argparse.Namespace(workers=1, scheduler=None, cluster=None)
+    if (where.workers or 1) <= 1 and not where.scheduler and not where.cluster:
         return [row for item, stage in zip(items, stages) for row in check_item(str(REPO_ROOT), item, stage)]
-    from distributed import Client, LocalCluster
-
     from tools import sweep
 
     params = load_params(REPO_ROOT / "params.yaml")
-    sweep.check_workers(workers, params, os.cpu_count() or 1, sweep.available_memory_bytes())
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      memory_limit=0) as cluster, Client(cluster) as client:
-        logger.info("checking %d items on %d Dask workers", len(items), workers)
+    with sweep.dask_client(where, params, logger) as (client, n_workers):
+        logger.info("checking %d items on %d Dask workers", len(items), n_workers)
         futures = [client.submit(check_item, str(REPO_ROOT), item, stage, pure=False)
                    for item, stage in zip(items, stages)]
         return [row for future in futures for row in future.result()]
@@ -122,10 +121,13 @@ def main(argv: list[str]) -> int:
     logger = get_logger("check_hashes")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("items", nargs="*", default=list(DEFAULT_ITEMS), help="sweep keys, ref or stage names")
-    parser.add_argument("--workers", type=int, default=1, help="items side by side on Dask (default 1)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, help="items side by side on local Dask workers (default 1)")
+    where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    where.add_argument("--cluster", type=Path, default=None, help="a dask-jobqueue cluster file (tools/clusters/)")
     args = parser.parse_args(argv)
     try:
-        rows = check(args.items, logger, args.workers)
+        rows = check(args.items, logger, args)
     except (LockError, SweepError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
