@@ -116,12 +116,9 @@ def required_history_ms(kernel_tau_ms: float, decimation_factor: int, dt_ms: flo
 
 def counts_window(spike_steps: dict[str, np.ndarray], first_step: int, n_bins: int) -> np.ndarray:
     """Spikes per dt bin of each population, bins first_step .. first_step + n_bins - 1, shape (pop, bins)."""
-    rows = []
-    for name in POPULATIONS:
-        index = np.asarray(spike_steps[name], dtype=np.int64) - first_step
-        index = index[(index >= 0) & (index < n_bins)]
-        rows.append(np.bincount(index, minlength=n_bins))
-    return np.stack(rows).astype(np.int32)
+    from analysis.network import spike_counts_per_bin  # the simulate stage's own binning, shared
+
+    return np.stack([spike_counts_per_bin(np.asarray(spike_steps[name]), first_step, n_bins) for name in POPULATIONS])
 
 
 def current_dipole_moment(spike_counts: np.ndarray, cdm_kernel_z: np.ndarray, decimation_factor: int,

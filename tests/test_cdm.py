@@ -118,13 +118,6 @@ def test_regression_onset_artefact_steady_signal_starts_in_steady_state(stationa
     assert first_block_offset_in_block_sds(legacy) > 10.0
 
 
-def test_legacy_onset_is_the_stored_post_transient_counts_convolved_from_zero(stationary):
-    steps, kernels = stationary
-    counts = cdm.counts_window(steps, TRANSIENT_BINS, WINDOW_BINS)
-    expected = cdm.decimate(cdm.pathway_signals(counts, kernels), Q).sum(axis=(0, 1)).astype(np.float32)
-    np.testing.assert_array_equal(cdm.current_dipole_moment(counts, kernels, Q)[1], expected)
-
-
 def test_single_spike_before_the_transient_reaches_only_the_steady_cdm(stationary):
     _, kernels = stationary
     steps = {"E": np.array([TRANSIENT_BINS - 1]), "I": np.array([], dtype=np.int64)}  # one E spike, 1 bin early
