@@ -1,9 +1,11 @@
 """Simulate the Hagen LIF network in NEST for one sweep item (SPEC §1).
 
-Usage: python -m analysis.simulate KEY      (KEY is a key of `sweep` in params.yaml, or `ref`)
+Usage: python -m analysis.simulate KEY      (KEY is a key of `sweep` in params.yaml, `ref`, or a spread key)
 
 `ref` is the best-fit point J_ext = reference.J_ext_pA, whose rates feed the kernels (SPEC §2.4); it is not
-one of the training items.
+one of the training items. The keys of reference.spread_keys (ref_s1, ...) are the same point with other seeds
+(each key derives its own), written to data/seed_spread/: the seed-to-seed spread that calibrates the
+statistical verdict of tools/check_hashes.py.
 
 Writes data/simulations/KEY.npz (deterministic bytes, written atomically) holding
   spike_steps_E, spike_ids_E, spike_steps_I, spike_ids_I   every spike: t = step * dt_ms, 0-based neuron id
@@ -26,11 +28,17 @@ from analysis.network import (POPULATIONS, HagenNetwork, check_drive, check_para
                               mean_rate_Hz, spike_counts_per_bin)
 
 OUTPUT_DIR = Path("data/simulations")
+SPREAD_DIR = Path("data/seed_spread")
+
+
+def output_dir_for(params: dict, key: str) -> Path:
+    """Where an item's file goes: the seed-spread items apart, so that they never enter the study's inputs."""
+    return SPREAD_DIR if key in params["reference"].get("spread_keys", []) else OUTPUT_DIR
 
 
 def item_drive(params: dict, key: str) -> float:
-    """J_ext (pA) of a sweep key or of 'ref'; errors name the key and the accepted keys."""
-    if key == "ref":
+    """J_ext (pA) of a sweep key, of 'ref' or of a spread key; errors name the key and the accepted keys."""
+    if key == "ref" or key in params["reference"].get("spread_keys", []):
         return check_drive(get(params, "reference.J_ext_pA"), "reference.J_ext_pA")
     sweep = get(params, "sweep")
     if key not in sweep:
@@ -79,7 +87,7 @@ def summarize(result, params: dict) -> tuple[np.ndarray, np.ndarray]:
     return counts, rates
 
 
-def run_item(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=None) -> Path:
+def run_item(params: dict, key: str, output_dir: Path | None = None, logger=None) -> Path:
     """Simulate one item and write its .npz; nothing is written if anything fails."""
     logger = logger or get_logger("simulate")
     check_params(params)  # before NEST is touched
@@ -112,7 +120,7 @@ def run_item(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=None)
     for name in POPULATIONS:
         arrays[f"spike_steps_{name}"] = result.spike_steps[name]
         arrays[f"spike_ids_{name}"] = result.spike_ids[name]
-    path = Path(output_dir) / f"{key}.npz"
+    path = Path(output_dir if output_dir is not None else output_dir_for(params, key)) / f"{key}.npz"
     save_npz(path, **arrays)
     return path
 
@@ -120,7 +128,7 @@ def run_item(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=None)
 def main(argv: list[str]) -> int:
     logger = get_logger("simulate")
     if len(argv) != 1:
-        logger.error("usage: python -m analysis.simulate KEY (a key of params.yaml sweep, or ref)")
+        logger.error("usage: python -m analysis.simulate KEY (a key of params.yaml sweep, ref, or a spread key)")
         return 2
     start = time.perf_counter()
     params = load_params()

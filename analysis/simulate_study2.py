@@ -1,8 +1,8 @@
 """Simulate one draw of study 2 (docs/model.md §8): study 1's network with the draw's theta.
 
-Usage: python -m analysis.simulate_study2 INDEX        (INDEX: 0 .. study2.n_draws - 1)
+Usage: python -m analysis.simulate_study2 KEY          (KEY: a key of study2.draws, e.g. t0007)
 
-theta is draw INDEX of study2.prior_box (analysis/priors.py); the run lasts study2.tstop_ms with a
+theta is draw study2.draws[KEY] of study2.prior_box (analysis/priors.py); the run lasts study2.tstop_ms with a
 study2.transient_ms transient and has its own seed (derived from seeds.simulation and the key tNNNN).
 Writes data/study2/runs/tNNNN.npz, always one file per draw:
   accepted  study 1's simulation arrays (spikes, counts, rates, metadata) plus theta and status 'accepted'
@@ -26,27 +26,23 @@ from analysis.simulate import run_item
 OUTPUT_DIR = Path("data/study2/runs")
 
 
-def draw_key(index: int) -> str:
-    return f"t{index:04d}"
-
-
-def study2_params(params: dict, index: int) -> tuple[dict, dict]:
-    """(study 1's parameters with draw `index`'s theta and study 2's duration, theta)."""
+def study2_params(params: dict, key: str) -> tuple[dict, dict]:
+    """(study 1's parameters with draw `key`'s theta and study 2's duration, theta)."""
     study = params["study2"]
-    if not isinstance(index, int) or not 0 <= index < study["n_draws"]:
-        raise ParamsError(f"draw index {index!r} is invalid; accepted: 0 .. study2.n_draws - 1 = "
-                          f"{study['n_draws'] - 1}")
-    theta = priors.draw(study["prior_box"], study["seed"], index)
-    run_params = priors.network_params(params, theta, draw_key(index))
+    draws = study["draws"]
+    if key not in draws:
+        raise ParamsError(f"draw '{key}' is invalid; accepted: a key of study2.draws "
+                          f"({', '.join(list(draws)[:2])}, ..., {list(draws)[-1]})")
+    theta = priors.draw(study["prior_box"], study["seed"], draws[key])
+    run_params = priors.network_params(params, theta, key)
     run_params["simulation"].update(tstop_ms=study["tstop_ms"], transient_ms=study["transient_ms"])
     return run_params, theta
 
 
-def simulate_draw(params: dict, index: int, output_dir: Path = OUTPUT_DIR, logger=None) -> tuple[Path, str]:
-    """Run draw `index` and write its file; (path, status)."""
+def simulate_draw(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=None) -> tuple[Path, str]:
+    """Run draw `key` and write its file; (path, status)."""
     logger = logger or get_logger("simulate_study2")
-    run_params, theta = study2_params(params, index)
-    key = draw_key(index)
+    run_params, theta = study2_params(params, key)
     logger.info("draw %s: theta = %s, E/I_net = %.3f", key, json.dumps({k: round(v, 4) for k, v in theta.items()}),
                 priors.ei_ratio(theta))
     path = Path(output_dir) / f"{key}.npz"
@@ -66,11 +62,11 @@ def simulate_draw(params: dict, index: int, output_dir: Path = OUTPUT_DIR, logge
 
 def main(argv: list[str]) -> int:
     logger = get_logger("simulate_study2")
-    if len(argv) != 1 or not argv[0].isdigit():
-        raise ParamsError("usage: python -m analysis.simulate_study2 INDEX (0 .. study2.n_draws - 1)")
+    if len(argv) != 1:
+        raise ParamsError("usage: python -m analysis.simulate_study2 KEY (a key of study2.draws, e.g. t0007)")
     start = time.perf_counter()
     params = load_params()
-    path, status = simulate_draw(params, int(argv[0]), logger=logger)
+    path, status = simulate_draw(params, argv[0], logger=logger)
     log_io(logger, read=["params.yaml"], wrote=[path])
     logger.info("draw %s %s; stage took %.1f s", argv[0], status, time.perf_counter() - start)
     return 0

@@ -21,7 +21,7 @@ import pandas as pd
 from analysis import cli, features, priors, spectra
 from analysis.common import format_eta, get_logger, load_params, log_io
 from analysis.signals import KERNELS, KernelSource, item_signals, read_head_gain
-from analysis.simulate_study2 import OUTPUT_DIR as RUNS, draw_key, study2_params
+from analysis.simulate_study2 import OUTPUT_DIR as RUNS, study2_params
 
 HEAD_JSON = Path("data/signals/head_model.json")
 OUTPUT = Path("data/study2/features.csv")
@@ -45,12 +45,12 @@ def main() -> int:
     params = load_params()
     gain, nearest, _ = read_head_gain(HEAD_JSON)
     kernels = KernelSource(params, KERNELS)
-    n_draws = params["study2"]["n_draws"]
+    draws = list(params["study2"]["draws"])
+    n_draws = len(draws)
     rows = []
-    for index in range(n_draws):
-        key = draw_key(index)
+    for index, key in enumerate(draws):
         run = cli.load_checked_npz(RUNS / f"{key}.npz", ("theta", "status"))
-        run_params, theta = study2_params(params, index)
+        run_params, theta = study2_params(params, key)
         row = {"key": key, "status": str(run["status"]), **theta, "ei_ratio": priors.ei_ratio(theta)}
         if row["status"] == "accepted":
             row.update(run_features(run, run_params, kernels.for_item(run), gain, nearest))

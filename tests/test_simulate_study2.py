@@ -13,12 +13,12 @@ from analysis.common import ParamsError, load_npz, profile_params
 @pytest.fixture
 def params():
     p = profile_params("tiny")
-    p["study2"].update(n_draws=4, tstop_ms=600.0, transient_ms=200.0)
+    p["study2"].update(draws={f"t{i:04d}": i for i in range(4)}, tstop_ms=600.0, transient_ms=200.0)
     return p
 
 
 def test_an_accepted_draw_holds_its_spikes_and_theta(params, tmp_path):
-    path, status = simulate_study2.simulate_draw(params, 1, output_dir=tmp_path)
+    path, status = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
     data = load_npz(path)
     theta = priors.draw(params["study2"]["prior_box"], params["study2"]["seed"], 1)
     assert status == "accepted" and str(data["status"]) == "accepted" and path.name == "t0001.npz"
@@ -30,15 +30,17 @@ def test_an_accepted_draw_holds_its_spikes_and_theta(params, tmp_path):
 
 def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path):
     params["simulation"]["rate_ceiling_Hz"] = 0.5  # every draw of this tiny network fires faster
-    path, status = simulate_study2.simulate_draw(params, 2, output_dir=tmp_path)
+    path, status = simulate_study2.simulate_draw(params, "t0002", output_dir=tmp_path)
     data = load_npz(path)
     assert status == "rejected" and "rate_ceiling_Hz" in str(data["reason"])
     assert data["theta"].shape == (7,) and "spike_counts" not in data
 
 
-def test_a_draw_outside_n_draws_is_refused(params, tmp_path):
-    with pytest.raises(ParamsError, match=r"draw index 4 is invalid; accepted: 0 .. study2.n_draws - 1 = 3"):
-        simulate_study2.simulate_draw(params, 4, output_dir=tmp_path)
+def test_a_draw_outside_study2_draws_is_refused(params, tmp_path):
+    expected = r"draw 't0004' is invalid; accepted: a key of study2.draws \(t0000, t0001, ..., t0003\)"
+    with pytest.raises(ParamsError, match=expected):
+        simulate_study2.simulate_draw(params, "t0004", output_dir=tmp_path)
+    assert not list(tmp_path.iterdir())
 
 
 def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
@@ -47,9 +49,9 @@ def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
     oscillating tiny run can even give a negative exponent, so no sign is asserted here)."""
     from analysis import features, heads, signals, study2_features
 
-    path, _ = simulate_study2.simulate_draw(params, 1, output_dir=tmp_path)
+    path, _ = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
     run = load_npz(path)
-    run_params, _ = simulate_study2.study2_params(params, 1)
+    run_params, _ = simulate_study2.study2_params(params, "t0001")
     kernels = {"cdm_kernel_z": np.zeros((2, 2, 3201))}
     kernels["cdm_kernel_z"][1, 0, 1600:] = -1e3 * np.exp(-np.arange(1601) / 160.0)  # an I->E-like kernel
     head = heads.make_head(params["eeg"])
