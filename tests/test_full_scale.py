@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.common import REPO_ROOT, profile_params
+from analysis.common import REPO_ROOT
+from analysis.params import profile_params
 from analysis.paper import fmt
 
 
@@ -19,8 +20,9 @@ def test_full_size_network_fires_at_the_reference_rates(tmp_path):
     from analysis.common import load_npz
     from analysis.simulate import run_item
 
-    params = profile_params("full")
-    params["simulation"].update(tstop_ms=1500.0, transient_ms=500.0, progress_interval_ms=500.0)
+    params = profile_params("full").with_changes(
+        {"simulation": {"tstop_ms": 1500.0, "transient_ms": 500.0, "progress_interval_ms": 500.0},
+         "figures": {"raster_window_ms": [500.0, 1000.0]}})
     rates = load_npz(run_item(params, "ref", output_dir=tmp_path))["rates_Hz"]
     assert 4.0 < rates[0] < 9.0 and 7.0 < rates[1] < 13.0
 
@@ -37,7 +39,7 @@ def test_archived_results_are_the_full_study():
     lock = full_lock()
     params = profile_params("full")
     stages = lock["stages"]
-    for key in params["sweep"]:
+    for key in params.sweep:
         assert f"simulate@{key}" in stages
     for stage in ("simulate_ref", "kernels", "signals", "compare_onsets", "features", "evaluate", "figures", "paper"):
         assert stage in stages, stage
