@@ -1,4 +1,4 @@
-"""Statistical verification of a simulation: other spikes (another thread count, build or platform), the same
+"""Statistical verification (docs/model.md §9): other spikes (another thread count, build or platform), the same
 network statistics? The NEST microcircuit's reference data are checked this way.
 
 Statistics of one run, over [transient, tstop) (simulation_statistics):
@@ -7,14 +7,17 @@ Statistics of one run, over [transient, tstop) (simulation_statistics):
   corr_X         mean pairwise Pearson correlation of spike counts in 10-ms bins (the first 200 active neurons)
 and the per-neuron rate distribution, compared by the Kolmogorov-Smirnov distance.
 
-Thresholds come from the seed-to-seed spread of the same item (replicate runs with other seeds): a candidate is
-statistically equivalent to the archived run when every statistic differs by at most K_SD replicate standard
-deviations of a difference (sd x sqrt 2), with a floor for statistics that hardly vary, and the KS distance of
-its rate distribution is at most KS_MARGIN x the largest distance between replicates.
+Thresholds come from the seed-to-seed spread (seed_spread): runs of one item with other seeds, in the study the
+reference point and its spread items (reference.spread_keys). A candidate is statistically equivalent to the
+archived run when every statistic differs by at most K_SD standard deviations of a difference between two seeds
+(the seeds' relative sd x sqrt 2 x the archived value), never closer than RELATIVE_FLOOR, and the KS distance of
+its rate distribution is at most KS_MARGIN x the largest distance between two seeds. The Ridge metrics are
+equivalent when the cross-validated MSE lies within METRICS_K_SD of its own cross-validation sd.
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
@@ -25,6 +28,7 @@ POPULATIONS = ("E", "I")
 K_SD = 4.0              # allowed difference, in standard deviations of a difference between two seeds
 RELATIVE_FLOOR = 0.01   # never demand agreement closer than 1 % of the value
 KS_MARGIN = 1.5
+METRICS_K_SD = 2.0
 BIN_MS = 10.0
 N_CORRELATED = 200
 
@@ -70,29 +74,59 @@ def simulation_statistics(data: dict) -> dict[str, float]:
     return stats
 
 
-def verdict(candidate: dict, archived: dict, replicates: list[dict]) -> tuple[str, list[str]]:
-    """('statistically equivalent' | 'different', reasons), the replicates being runs of other seeds."""
-    runs = [archived, *replicates]
-    if len(runs) < 3:
-        raise ValueError("the seed-to-seed spread needs the archived run and at least 2 replicates")
-    stats = [simulation_statistics(run) for run in runs]
-    mine = simulation_statistics(candidate)
+@dataclass(frozen=True)
+class SeedSpread:
+    """How much the statistics of one item vary with the seed alone."""
+    relative_sd: dict[str, float]     # sd / |mean| of each statistic over the seed runs
+    ks_between: dict[str, float]      # the largest KS distance of single-neuron rates between two seed runs
+    n_runs: int
+
+
+def seed_spread(seed_runs: list[dict]) -> SeedSpread:
+    """The spread of >= 3 runs of one item that differ only in their seed."""
+    if len(seed_runs) < 3:
+        raise ValueError(f"the seed-to-seed spread needs at least 3 runs of one item, got {len(seed_runs)}")
+    stats = [simulation_statistics(run) for run in seed_runs]
+    relative = {}
+    for name in stats[0]:
+        values = np.array([s[name] for s in stats], dtype=float)
+        mean = np.nanmean(values) if np.isfinite(values).any() else np.nan
+        relative[name] = float(np.nanstd(values, ddof=1) / abs(mean)) if mean and np.isfinite(mean) else float("nan")
+    between = {name: max(st.ks_2samp(neuron_rates(a, name), neuron_rates(b, name)).statistic
+                         for a, b in combinations(seed_runs, 2)) for name in POPULATIONS}
+    return SeedSpread(relative, between, len(seed_runs))
+
+
+def verdict(candidate: dict, archived: dict, spread: SeedSpread) -> tuple[str, list[str]]:
+    """('statistically equivalent' | 'different', reasons) of a re-run against the archived run."""
+    reference, mine = simulation_statistics(archived), simulation_statistics(candidate)
     reasons = []
     for name, value in mine.items():
-        spread = np.nanstd([s[name] for s in stats], ddof=1)
-        reference = stats[0][name]
-        if np.isnan(value) and np.isnan(reference):
+        expected = reference[name]
+        if np.isnan(value) and np.isnan(expected):
             continue
-        allowed = max(K_SD * spread * np.sqrt(2), RELATIVE_FLOOR * abs(reference))
-        if not abs(value - reference) <= allowed:
-            reasons.append(f"{name} {value:.4g} vs {reference:.4g} (allowed ± {allowed:.2g}, seed sd {spread:.2g})")
+        relative_sd = spread.relative_sd[name] if np.isfinite(spread.relative_sd[name]) else 0.0
+        allowed = max(K_SD * relative_sd * np.sqrt(2), RELATIVE_FLOOR) * abs(expected)
+        if not abs(value - expected) <= allowed:
+            reasons.append(f"{name} {value:.4g} vs {expected:.4g} (allowed ± {allowed:.2g}; seed sd "
+                           f"{100 * relative_sd:.2g} %)")
     for name in POPULATIONS:
-        rates = [neuron_rates(run, name) for run in runs]
-        between = max(st.ks_2samp(a, b).statistic for a, b in combinations(rates, 2))
-        distance = st.ks_2samp(neuron_rates(candidate, name), rates[0]).statistic
-        if distance > KS_MARGIN * between + 1e-12:
-            reasons.append(f"KS distance of {name} neuron rates {distance:.3f} > {KS_MARGIN} x {between:.3f} "
-                           "(the largest between seeds)")
+        distance = st.ks_2samp(neuron_rates(candidate, name), neuron_rates(archived, name)).statistic
+        if distance > KS_MARGIN * spread.ks_between[name] + 1e-12:
+            reasons.append(f"KS distance of {name} neuron rates {distance:.3f} > {KS_MARGIN} x "
+                           f"{spread.ks_between[name]:.3f} (the largest between seeds)")
+    return ("statistically equivalent" if not reasons else "different"), reasons
+
+
+def metrics_verdict(candidate: dict, archived: dict) -> tuple[str, list[str]]:
+    """The Ridge metrics (metrics/ridge.json): the cross-validated MSE and R2 within METRICS_K_SD of their own
+    cross-validation sd of the archived values."""
+    reasons = []
+    for mean_key, sd_key in (("cv_mse_pA2_mean", "cv_mse_pA2_sd"), ("cv_r2_mean", "cv_r2_sd")):
+        allowed = METRICS_K_SD * archived[sd_key]
+        if not abs(candidate[mean_key] - archived[mean_key]) <= allowed:
+            reasons.append(f"{mean_key} {candidate[mean_key]:.4g} vs {archived[mean_key]:.4g} (allowed ± "
+                           f"{allowed:.2g}: {METRICS_K_SD} cross-validation sd)")
     return ("statistically equivalent" if not reasons else "different"), reasons
 
 
