@@ -43,3 +43,24 @@ def test_theta_reaches_the_entries_it_names():
     assert net.weight_mean_pA[0][0] == 1.589 and net.weight_mean_pA[1][0] == -23.84
     assert net.tau_syn_in_ms == [2.0, 2.0] and net.tau_syn_ex_ms == [0.5, 0.5]
     assert params.network.weight_mean_pA[0][1] == 2.020  # the study's parameters are untouched
+
+
+def test_best_fit_theta_builds_the_same_connections_and_weights_in_nest(tiny_params):
+    """The tiny network built from study 1's parameters and from the best-fit theta with the same seed: the same
+    synapses, weights and delays, connection by connection (real NEST)."""
+    import nest
+
+    from analysis.model.network import HagenNetwork
+
+    def connections(params):
+        network = HagenNetwork(params, J_ext_pA=params.reference.J_ext_pA, rng_seed=99)
+        network.build()
+        conns = nest.GetConnections(network.populations["E"] + network.populations["I"])
+        table = conns.get(["source", "target", "weight", "delay"], output="pandas")
+        return table.sort_values(["source", "target", "weight", "delay"]).reset_index(drop=True)
+
+    study1 = connections(tiny_params)
+    theta = priors.best_fit(tiny_params)
+    study2 = connections(priors.network_params(tiny_params, theta, "t0000"))
+    assert len(study1) > 1000
+    assert study1.equals(study2)
