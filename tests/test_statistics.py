@@ -92,3 +92,53 @@ def test_check_hashes_gives_the_statistical_verdict_from_the_archived_seed_sprea
         path.unlink()
     found = check_hashes.content_verdict(scratch, root, out, "0" * 32)
     assert found.startswith("different (other spikes; the seed spread data/seed_spread/ is not here")
+
+
+def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
+    """check-hashes on directory outputs whose bytes differ: the signals and features of the 1-thread re-run are
+    statistically equivalent; with kernels 1.5 x larger (a physics change) the signals are different."""
+    import json
+
+    import numpy as np
+    import yaml
+
+    from analysis.common import profile_raw, save_npz, write_text
+    from analysis.features import FEATURE_NAMES, catch22_features, write_csv
+    from analysis.model import heads
+    from analysis.params import profile_params
+    from analysis.signals import item_signals
+    from tools import check_hashes
+
+    params = profile_params("tiny")
+    kernel_z = np.zeros((2, 2, 3201))
+    kernel_z[0, 0, 1600:] = 300.0 * np.exp(-np.arange(1601) / 80.0)
+    kernel_z[1, 0, 1600:] = -1e3 * np.exp(-np.arange(1601) / 160.0)
+    head = heads.make_head(params.eeg)
+    gain, nearest = heads.eeg_gain(head), head.nearest_electrode()
+    root = tmp_path / "workspace"
+    write_text(root / "params.yaml", yaml.safe_dump(profile_raw("tiny"), sort_keys=False))
+    save_npz(root / "data/kernels/kernels.npz", cdm_kernel_z=kernel_z)
+    write_text(root / "data/signals/head_model.json", json.dumps(
+        {"electrodes": list(head.electrode_labels), "nearest_electrode": head.electrode_labels[nearest],
+         "gain_mV_per_nAum": gain.tolist()}))
+    save_npz(root / "data/simulations/ref.npz", **runs["archived"])
+    save_npz(root / "data/seed_spread/ref_s1.npz", **runs["replicate_1"])
+    save_npz(root / "data/seed_spread/ref_s2.npz", **runs["replicate_2"])
+
+    def outputs(folder, run, scale=1.0):
+        signals = item_signals(run, {"cdm_kernel_z": scale * kernel_z}, params, gain)
+        eeg = signals["eeg_all"][nearest]
+        save_npz(folder / "signals" / "j30.npz", cdm=signals["cdm"], eeg=eeg)
+        table = {"key": ["j30"], "J_ext_pA": [29.67], **dict(zip(FEATURE_NAMES, ([v] for v in catch22_features(eeg))))}
+        import pandas as pd
+
+        write_csv(pd.DataFrame(table), folder / "features" / "features.csv")
+
+    outputs(root / "data", runs["archived"])
+    outputs(tmp_path / "rerun", runs["one_thread"])
+    outputs(tmp_path / "bigger_kernels", runs["one_thread"], scale=1.5)
+    for name in ("signals", "features"):
+        found = check_hashes.statistical_verdict(tmp_path / "rerun" / name, root / "data" / name, root)
+        assert found.startswith("statistically equivalent ("), found
+    found = check_hashes.statistical_verdict(tmp_path / "bigger_kernels" / "signals", root / "data" / "signals", root)
+    assert found.startswith("different (j30 cdm power"), found

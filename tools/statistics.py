@@ -5,14 +5,18 @@ Statistics of one run, over [transient, tstop) (simulation_statistics):
   rate_X         mean rate of population X (spikes/s)
   cv_isi_X       mean coefficient of variation of the inter-spike intervals (neurons with >= 3 spikes)
   corr_X         mean pairwise Pearson correlation of spike counts in 10-ms bins (the first 200 active neurons)
-and the per-neuron rate distribution, compared by the Kolmogorov-Smirnov distance.
+and the per-neuron rate distribution, compared by the Kolmogorov-Smirnov distance. Signals: the log power of
+the CDM and the EEG in four frequency bands (band_log_power). Features: each catch22 feature over the items.
 
 Thresholds come from the seed-to-seed spread (seed_spread): runs of one item with other seeds, in the study the
 reference point and its spread items (reference.spread_keys). A candidate is statistically equivalent to the
 archived run when every statistic differs by at most K_SD standard deviations of a difference between two seeds
 (the seeds' relative sd x sqrt 2 x the archived value), never closer than RELATIVE_FLOOR, and the KS distance of
-its rate distribution is at most KS_MARGIN x the largest distance between two seeds. The Ridge metrics are
-equivalent when the cross-validated MSE lies within METRICS_K_SD of its own cross-validation sd.
+its rate distribution is at most KS_MARGIN x the largest distance between two seeds. Band powers follow the same
+K_SD rule with the seeds' sd of each band; a feature is equivalent when the median over items of its difference,
+in seed sd of a difference, stays below the 1 - FEATURE_ALPHA quantile of its null distribution (which accounts for
+the few seed runs that estimate the sd). The Ridge metrics are equivalent when the cross-validated MSE
+lies within METRICS_K_SD of its own cross-validation sd.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.stats as st
 
 POPULATIONS = ("E", "I")
@@ -29,6 +34,12 @@ K_SD = 4.0              # allowed difference, in standard deviations of a differ
 RELATIVE_FLOOR = 0.01   # never demand agreement closer than 1 % of the value
 KS_MARGIN = 1.5
 METRICS_K_SD = 2.0
+# signals: log10 Welch power in these bands (Hz) of the CDM and the EEG, 1-s segments
+BANDS_HZ = ((1.0, 10.0), (10.0, 30.0), (30.0, 100.0), (100.0, 300.0))
+LOG_POWER_FLOOR = 0.01   # never demand band powers closer than 10^0.01 - 1 = 2.3 %
+# features: family-wise false-alarm rate of the per-feature test, and the fixed draws of its null distribution
+FEATURE_ALPHA = 0.01
+FEATURE_NULL_SEED, FEATURE_NULL_DRAWS = 20261127, 100_000
 BIN_MS = 10.0
 N_CORRELATED = 200
 
@@ -127,6 +138,79 @@ def metrics_verdict(candidate: dict, archived: dict) -> tuple[str, list[str]]:
         if not abs(candidate[mean_key] - archived[mean_key]) <= allowed:
             reasons.append(f"{mean_key} {candidate[mean_key]:.4g} vs {archived[mean_key]:.4g} (allowed ± "
                            f"{allowed:.2g}: {METRICS_K_SD} cross-validation sd)")
+    return ("statistically equivalent" if not reasons else "different"), reasons
+
+
+def band_log_power(trace: np.ndarray, rate_Hz: float) -> np.ndarray:
+    """log10 of the mean Welch power (1-s Hann segments, half overlap) in each band of BANDS_HZ.
+
+    >>> t = np.arange(16000) / 1600.0
+    >>> powers = band_log_power(np.sin(2 * np.pi * 20.0 * t), 1600.0)
+    >>> int(np.argmax(powers))        # a 20-Hz sine has its power in the 10-30 Hz band
+    1
+    """
+    import scipy.signal as ss
+
+    frequencies, power = ss.welch(np.asarray(trace, dtype=np.float64), fs=rate_Hz, nperseg=int(rate_Hz))
+    return np.array([np.log10(power[(frequencies >= low) & (frequencies < high)].mean()) for low, high in BANDS_HZ])
+
+
+def signal_spread(traces_by_seed: list[dict[str, np.ndarray]], rate_Hz: float) -> dict[str, np.ndarray]:
+    """sd over seed runs of each band's log power, per signal (cdm, eeg): the seed-to-seed spread of spectra."""
+    return {name: np.std([band_log_power(traces[name], rate_Hz) for traces in traces_by_seed], axis=0, ddof=1)
+            for name in traces_by_seed[0]}
+
+
+def signals_verdict(candidate: dict[str, dict[str, np.ndarray]], archived: dict[str, dict[str, np.ndarray]],
+                    spread: dict[str, np.ndarray], rate_Hz: float) -> tuple[str, list[str]]:
+    """Items' CDM and EEG spectra (band log powers) against the archived ones, within the seeds' spread."""
+    reasons = []
+    for key in sorted(archived):
+        for name, sd in spread.items():
+            got, expected = band_log_power(candidate[key][name], rate_Hz), band_log_power(archived[key][name], rate_Hz)
+            allowed = np.maximum(K_SD * sd * np.sqrt(2), LOG_POWER_FLOOR)
+            for (low, high), difference, limit in zip(BANDS_HZ, got - expected, allowed):
+                if not abs(difference) <= limit:
+                    reasons.append(f"{key} {name} power {low:g}-{high:g} Hz differs by {difference:+.3f} log10 "
+                                   f"(allowed ± {limit:.3f})")
+    return ("statistically equivalent" if not reasons else "different"), reasons
+
+
+def feature_threshold(n_items: int, n_seed_runs: int, n_features: int, alpha: float = FEATURE_ALPHA) -> float:
+    """The largest median over items of |difference| / (sqrt 2 x the seeds' sd) that a seed-like re-run reaches with
+    probability 1 - alpha over all features: the null distribution of the statistic, median of n_items |N(0, 1)|
+    divided by an sd estimated from n_seed_runs runs (sqrt(chi2_nu / nu), nu = n_seed_runs - 1), drawn with a
+    fixed seed (the quantile is Bonferroni-corrected for n_features).
+
+    >>> round(feature_threshold(n_items=50, n_seed_runs=4, n_features=22), 1)   # sd from 4 seeds: a loose bound
+    10.5
+    """
+    rng = np.random.default_rng(FEATURE_NULL_SEED)
+    nu = n_seed_runs - 1
+    medians = np.median(np.abs(rng.standard_normal((FEATURE_NULL_DRAWS, n_items))), axis=1)
+    sd_ratio = np.sqrt(rng.chisquare(nu, FEATURE_NULL_DRAWS) / nu)
+    return float(np.quantile(medians / sd_ratio, 1 - alpha / n_features))
+
+
+def features_verdict(candidate: pd.DataFrame, archived: pd.DataFrame, seed_sd: dict[str, float],
+                     n_seed_runs: int) -> tuple[str, list[str]]:
+    """Each feature over the items against the archived values: the median of |difference| / (sqrt 2 x the seeds'
+    sd of that feature) must stay below feature_threshold (a seed-like re-run gives about 0.67)."""
+    reasons = []
+    merged = archived.merge(candidate, on="key", suffixes=("_archived", "_candidate"))
+    if len(merged) != len(archived) or len(merged) != len(candidate):
+        return "different", [f"items differ: {sorted(set(archived['key']) ^ set(candidate['key']))[:5]}"]
+    limit = feature_threshold(len(merged), n_seed_runs, len(seed_sd))
+    for name, sd in seed_sd.items():
+        difference = np.abs(merged[f"{name}_candidate"].to_numpy(float) - merged[f"{name}_archived"].to_numpy(float))
+        if not np.isfinite(sd) or sd == 0:
+            if np.nanmax(difference) > 0:
+                reasons.append(f"{name}: differs where the seeds do not vary it")
+            continue
+        median_z = float(np.nanmedian(difference / (np.sqrt(2) * sd)))
+        if not median_z <= limit:
+            reasons.append(f"{name}: median |difference| = {median_z:.2f} seed sd of a difference "
+                           f"(allowed {limit:.2f} with {n_seed_runs} seed runs)")
     return ("statistically equivalent" if not reasons else "different"), reasons
 
 
