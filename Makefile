@@ -50,7 +50,7 @@ $(STAMP): requirements.lock
 	@touch $@
 
 mechanisms: venv
-	$(BIN)/python -m analysis.mechanisms
+	$(BIN)/python -m analysis.model.mechanisms
 
 repro: setup
 ifeq ($(PROFILE),full)

@@ -1,6 +1,6 @@
 """Compile and load our NMODL mechanisms (analysis/model/mod/*.mod) for NEURON.
 
-`python -m analysis.mechanisms` compiles them with nrnivmodl into build/nrnmech/ (ignored by git) unless an
+`python -m analysis.model.mechanisms` compiles them with nrnivmodl into build/nrnmech/ (ignored by git) unless an
 up-to-date build is there. A build is up to date when its BUILD_INFO names the same sha256 of every .mod
 file and the same NEURON version; anything else is rebuilt, never loaded silently.
 """
