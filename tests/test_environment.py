@@ -154,3 +154,16 @@ def test_ci_runs_the_readme_test_command():
 @pytest.mark.parametrize("key", ["analytics = false"])
 def test_dvc_analytics_off(key):
     assert key in (ROOT / ".dvc" / "config").read_text()
+
+
+def test_every_module_that_a_command_runs_exists():
+    """`python -m X` in the Makefile, Dockerfile, dvc.yaml, README and CI must name a module of this repository or
+    an installed package (a moved module must not leave a command behind)."""
+    import importlib.util
+
+    commands = {}
+    for name in ("Makefile", "Dockerfile", "dvc.yaml", "README.md", ".ci/run"):
+        for module in re.findall(r"python -m ([A-Za-z_][\w.]*)", (ROOT / name).read_text()):
+            commands.setdefault(module.rstrip("."), name)
+    missing = {module: where for module, where in commands.items() if importlib.util.find_spec(module) is None}
+    assert len(commands) > 10 and not missing, f"commands run modules that do not exist: {missing}"
