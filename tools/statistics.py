@@ -151,7 +151,9 @@ def band_log_power(trace: np.ndarray, rate_Hz: float) -> np.ndarray:
     """
     import scipy.signal as ss
 
-    frequencies, power = ss.welch(np.asarray(trace, dtype=np.float64), fs=rate_Hz, nperseg=int(rate_Hz))
+    trace = np.asarray(trace, dtype=np.float64)
+    # 1-s segments, or the whole trace when it is shorter (the tiny profile's 0.8 s)
+    frequencies, power = ss.welch(trace, fs=rate_Hz, nperseg=min(int(rate_Hz), trace.size))
     return np.array([np.log10(power[(frequencies >= low) & (frequencies < high)].mean()) for low, high in BANDS_HZ])
 
 
