@@ -23,4 +23,4 @@ ENV COMPENDIUM_USE_ACTIVE_ENV=1 \
     GIT_CONFIG_VALUE_0=*
 
 WORKDIR /work
-CMD ["bash", "-c", "python -m analysis.mechanisms && dvc repro"]
+CMD ["bash", "-c", "python -m analysis.model.mechanisms && dvc repro"]

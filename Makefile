@@ -20,7 +20,7 @@ help:
 	@echo "make test                             set up, then run the default tests (tiny scale)"
 	@echo "make test-slow | test-full            also the slow checks | the full-scale checks"
 	@echo "make bench                            benchmarks (bench/), ratios measured side by side"
-	@echo "make sweep [WORKERS=N] [PROFILE=...]  only the simulations, side by side on Dask, with an ETA (resumable)"
+	@echo "make sweep [WORKERS=N] [PROFILE=...] [STAGE=simulate_study2]  only the simulations, side by side on Dask (resumable)"
 	@echo "make check-hashes ITEMS='j00 j17 kernels'  re-run items and compare their outputs with dvc.lock"
 	@echo "make archive                          pack every result of dvc.lock into dist/NAME-COMMIT.tar (+ .sha256)"
 	@echo "make restore ARCHIVE=file.tar [ONLY=derived]  check a deposit file and pull its results (no downloads)"
@@ -50,7 +50,7 @@ $(STAMP): requirements.lock
 	@touch $@
 
 mechanisms: venv
-	$(BIN)/python -m analysis.mechanisms
+	$(BIN)/python -m analysis.model.mechanisms
 
 repro: setup
 ifeq ($(PROFILE),full)
@@ -62,7 +62,7 @@ endif
 
 # the simulations only, side by side on Dask: `make sweep [WORKERS=N] [PROFILE=quick]` (README "Running the full
 # study"; a cluster: python -m tools.sweep --cluster FILE)
-SWEEP_ARGS := $(if $(WORKERS),--workers $(WORKERS))
+SWEEP_ARGS := $(if $(WORKERS),--workers $(WORKERS)) $(if $(STAGE),--stage $(STAGE))
 sweep: setup
 ifeq ($(PROFILE),full)
 	$(BIN)/python -m tools.sweep $(SWEEP_ARGS)

@@ -1,6 +1,8 @@
-"""Shared helpers of every stage: parameters and profiles, seeds, atomic writes, logging with timings.
+"""Shared helpers of every stage: reading params.yaml and profiles, seeds, atomic writes, checked inputs,
+logging with timings, and the one-line errors of every command.
 
-Kept deliberately small; anything scientific lives in its own module.
+Kept deliberately small; the parameter schema is analysis/params.py, the science lives in analysis/model/ and
+analysis/methods/.
 """
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ import hashlib
 import io
 import json
 import logging
-import math
 import os
+import re
 import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +36,32 @@ class ParamsError(ValueError):
     """A parameter is missing or out of its accepted range; the message names the key."""
 
 
+class InputError(ValueError):
+    """An input file is missing something, or holds values a stage cannot use; the message names the file."""
+
+
 # --------------------------------------------------------------------------------------------------
 # parameters and profiles
 # --------------------------------------------------------------------------------------------------
+class YamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 numbers: in YAML 1.1 (PyYAML's default) 1.0e6 and 1e-3 (an exponent
+    without a sign, or without a dot) are strings; every other reader of params.yaml takes them as numbers."""
+
+
+YamlLoader.yaml_implicit_resolvers = {first: list(resolvers)
+                                      for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+YamlLoader.add_implicit_resolver("tag:yaml.org,2002:float",
+                                 re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+                                 list("-+0123456789"))
+
+
 def read_yaml(path: Path | str) -> dict:
     """Read a YAML mapping, turning a syntax error into a message that names the file and line."""
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: file not found")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as err:
         raise ParamsError(f"{path}: malformed YAML: {err}") from None
     if not isinstance(data, dict):
@@ -51,8 +69,8 @@ def read_yaml(path: Path | str) -> dict:
     return data
 
 
-def merge_profile(base: Mapping, overlay: Mapping, _prefix: str = "") -> dict:
-    """Deep-merge a profile overlay onto the base parameters.
+def merge_profile(base: Mapping, overlay: Mapping, _prefix: str = "", what: str = "profile") -> dict:
+    """Deep-merge a profile overlay (or other changes) onto the base parameters.
 
     Every overlay key must exist in the base (a typo must not silently add a parameter), except inside
     the mappings in REPLACED_WHOLE, which the overlay replaces whole.
@@ -61,14 +79,14 @@ def merge_profile(base: Mapping, overlay: Mapping, _prefix: str = "") -> dict:
     for key, value in overlay.items():
         dotted = f"{_prefix}{key}"
         if key not in merged:
-            raise ParamsError(f"profile sets unknown key '{dotted}' (not in params.yaml)")
+            raise ParamsError(f"{what} sets unknown key '{dotted}' (not in params.yaml)")
         if dotted in REPLACED_WHOLE or not isinstance(value, dict):
             merged[key] = copy.deepcopy(value)
         else:
             if not isinstance(merged[key], dict):
                 kind = type(merged[key]).__name__
                 raise ParamsError(f"profile sets '{dotted}' to a mapping, params.yaml has a {kind}")
-            merged[key] = merge_profile(merged[key], value, _prefix=f"{dotted}.")
+            merged[key] = merge_profile(merged[key], value, _prefix=f"{dotted}.", what=what)
     return merged
 
 
@@ -76,8 +94,9 @@ def available_profiles() -> list[str]:
     return ["full"] + sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
 
 
-def profile_params(name: str, base_file: Path | str = PARAMS_FILE) -> dict:
-    """The parameters of a named profile: params.yaml itself for 'full', else params.yaml + overlay."""
+def profile_raw(name: str, base_file: Path | str = PARAMS_FILE) -> dict:
+    """The plain parameters of a named profile: params.yaml itself for 'full', else params.yaml + overlay.
+    analysis.params.profile_params validates them."""
     base = read_yaml(base_file)
     if name == "full":
         return base
@@ -87,46 +106,6 @@ def profile_params(name: str, base_file: Path | str = PARAMS_FILE) -> dict:
     merged = merge_profile(base, read_yaml(overlay_file))
     merged["profile"] = name
     return merged
-
-
-def load_params(path: Path | str = PARAMS_FILE) -> dict:
-    """Read params.yaml (what DVC tracks) and check the sections every stage relies on."""
-    params = read_yaml(path)
-    for section in ("profile", "seeds", "network", "simulation", "sweep", "reference"):
-        if section not in params:
-            raise ParamsError(f"{path}: missing section '{section}'")
-    return params
-
-
-def get(params: Mapping, dotted_key: str) -> Any:
-    """params['a']['b'] as get(params, 'a.b'), with a clear error naming the missing key."""
-    node: Any = params
-    for part in dotted_key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            raise ParamsError(f"params.yaml: missing key '{dotted_key}'")
-        node = node[part]
-    return node
-
-
-def require(ok: bool, key: str, value: Any, accepted: str) -> None:
-    """Raise a ParamsError naming the key, its value and the accepted range unless ok."""
-    if not ok:
-        raise ParamsError(f"params.yaml: {key} = {value!r} is invalid; accepted: {accepted}")
-
-
-def require_number(params: Mapping, key: str, *, low: float = -math.inf, high: float = math.inf,
-                   low_open: bool = False, integer: bool = False) -> float:
-    """Fetch a finite number within [low, high] (or (low, high]) and return it."""
-    value = get(params, key)
-    kind = "an integer" if integer else "a finite number"
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if integer:
-        is_number = is_number and float(value).is_integer()
-    bracket = "(" if low_open else "["
-    accepted = f"{kind} in {bracket}{low}, {high}]"
-    require(is_number and math.isfinite(value), key, value, accepted)
-    require((value > low if low_open else value >= low) and value <= high, key, value, accepted)
-    return int(value) if integer else float(value)
 
 
 def params_hash(params: Any) -> str:
@@ -276,3 +255,38 @@ def software_versions(*packages: str) -> dict[str, str]:
         except PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+# --------------------------------------------------------------------------------------------------
+# command-line errors and checked inputs
+# --------------------------------------------------------------------------------------------------
+DEBUG_ENV = "COMPENDIUM_DEBUG"
+
+
+def run(main: Callable[[], int]) -> int:
+    """Run a command's main() so that a user error is one line `error: ...` on stderr and exit status 2.
+
+    User errors are bad parameters (ParamsError), missing or malformed inputs (FileNotFoundError, InputError) and
+    values out of range (ValueError). A traceback is shown only with COMPENDIUM_DEBUG=1, for developers; any
+    other exception is a bug and keeps its traceback.
+    """
+    try:
+        return main()
+    except (ParamsError, InputError, FileNotFoundError, ValueError) as err:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+def load_checked_npz(path, required: tuple[str, ...] = ()) -> dict:
+    """load_npz that names the file when it is truncated, corrupt or lacks an expected array."""
+    try:
+        data = load_npz(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise InputError(f"{path}: not a readable .npz ({err}); re-run the stage that writes it (dvc repro)") from None
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise InputError(f"{path}: lacks the arrays {missing} (has {sorted(data)}); re-run the stage that writes it")
+    return data

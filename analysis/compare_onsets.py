@@ -1,4 +1,4 @@
-"""What the original tutorial's CDM onset artefact did to the study (SPEC §3): both onsets side by side.
+"""What the original tutorial's CDM onset artefact did to the study (docs/model.md §3): both onsets side by side.
 
 Usage: python -m analysis.compare_onsets
 
@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis import cdm, cli, evaluate, features
-from analysis.common import format_eta, get_logger, load_npz, load_params, log_io, save_npz, write_json
-from analysis.signals import (KERNELS, SIMULATIONS, KernelSource, check_signal_params, item_signals,
-                              read_head_gain)
+from analysis import common, evaluate, features
+from analysis.model import cdm
+from analysis.common import format_eta, get_logger, load_npz, log_io, save_npz, write_json
+from analysis.params import load_params
+from analysis.signals import KERNELS, SIMULATIONS, KernelSource, item_signals, read_head_gain
 
 HEAD_JSON = Path("data/signals/head_model.json")
 METRICS = Path("metrics/onset_comparison.json")
@@ -72,14 +73,13 @@ def main() -> int:
     logger = get_logger("compare_onsets")
     start = time.perf_counter()
     params = load_params()
-    check_signal_params(params)
-    keys = list(params["sweep"])
-    drives = [float(params["sweep"][key]) for key in keys]
+    keys = list(params.sweep)
+    drives = [float(params.sweep[key]) for key in keys]
     gain, nearest, head = read_head_gain(HEAD_JSON)
     kernel_source = KernelSource(params, KERNELS)
-    sampling_rate_Hz = 1000.0 / (params["simulation"]["dt_ms"] * params["cdm"]["decimation_factor"])
+    sampling_rate_Hz = 1000.0 / (params.simulation.dt_ms * params.cdm.decimation_factor)
     window = int(round(ONSET_WINDOW_MS * sampling_rate_Hz / 1000.0))
-    example_keys, n_example = params["figures"]["example_keys"], params["figures"]["example_samples"]
+    example_keys, n_example = params.figures.example_keys, params.figures.example_samples
 
     eeg = {onset: [] for onset in cdm.ONSETS}
     examples = {onset: [] for onset in cdm.ONSETS}
@@ -94,16 +94,16 @@ def main() -> int:
         logger.info("signals of item %d/%d %s, both onsets; %s", i + 1, len(keys), key,
                     format_eta(i + 1, len(keys), time.perf_counter() - start))
 
-    inverse, seed = params["inverse"], params["seeds"]["inverse"]
+    inverse, seed = params.inverse, params.seeds.inverse
     results, tables = {}, {}
     for onset in cdm.ONSETS:
-        values = features.features_of_traces(eeg[onset], params["features"]["n_jobs"], progress=False)
+        values = features.features_of_traces(eeg[onset], params.features.n_jobs, progress=False)
         tables[onset] = features.feature_table(keys, drives, values)
         features.write_csv(tables[onset], OUTPUT_DIR / f"features_{onset}.csv")
         table, n_dropped = evaluate.drop_non_finite(tables[onset])
         evaluate.check_inverse_params(params, len(table))
-        metrics, _, _ = evaluate.evaluate(table, inverse["alpha"], inverse["test_fraction"], inverse["cv_folds"],
-                                          inverse["cv_repeats"], seed)
+        metrics, _, _ = evaluate.evaluate(table, inverse.alpha, inverse.test_fraction, inverse.cv_folds,
+                                          inverse.cv_repeats, seed)
         peaks = [onset_peak_z(trace, window) for trace in eeg[onset]]
         results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_mse_pA2_mean",
                                                          "cv_mse_pA2_sd", "cv_r2_mean", "cv_r2_sd", "n_test")}
@@ -120,7 +120,7 @@ def main() -> int:
         f"{name} r {correlations[name]['r_legacy']:+.2f} -> {correlations[name]['r_steady']:+.2f}" for name in changed))
     write_json(METRICS, {"onsets": results, "feature_correlation_with_J_ext": correlations,
                          "most_changed_features": changed, "onset_window_ms": ONSET_WINDOW_MS,
-                         "history_ms": params["cdm"]["history_ms"], "head_model": head["head_model"],
+                         "history_ms": params.cdm.history_ms, "head_model": head["head_model"],
                          "electrode": head["nearest_electrode"]})
     save_npz(EXAMPLES, keys=np.array(example_keys), sampling_rate_Hz=np.float64(sampling_rate_Hz),
              **{f"cdm_{onset}": np.array(examples[onset], dtype=np.float32) for onset in cdm.ONSETS})
@@ -131,4 +131,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

@@ -1,4 +1,4 @@
-"""The inverse model (SPEC §6): Ridge regression from the 22 catch22 features to J_ext, and its evaluation.
+"""The inverse model (docs/model.md §6): Ridge regression from the 22 catch22 features to J_ext, and its evaluation.
 
 Usage: python -m analysis.evaluate
 
@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import cli
-from analysis.common import (ParamsError, derive_seed, get, get_logger, load_npz, load_params, log_io, require,
-                             require_number, software_versions, write_json)
+from analysis import common
+from analysis.common import ParamsError, derive_seed, get_logger, load_npz, log_io, software_versions, write_json
+from analysis.params import Params, load_params
 from analysis.features import FEATURE_NAMES, read_features, write_csv
 
 FEATURES = Path("data/features/features.csv")
@@ -56,30 +56,26 @@ def check_feature_table(table: pd.DataFrame, sweep_keys: list[str], path: Path =
     needed = ["key", "J_ext_pA", *FEATURE_NAMES]
     missing = [name for name in needed if name not in table.columns]
     if missing:
-        raise cli.InputError(f"{path}: lacks the columns {missing[:3]}{' ...' if len(missing) > 3 else ''}; "
+        raise common.InputError(f"{path}: lacks the columns {missing[:3]}{' ...' if len(missing) > 3 else ''}; "
                              "re-run the features stage")
     if table.empty:
-        raise cli.InputError(f"{path}: holds no rows; re-run the features stage")
+        raise common.InputError(f"{path}: holds no rows; re-run the features stage")
     duplicated = sorted(set(table["key"][table["key"].duplicated()]))
     if duplicated:
-        raise cli.InputError(f"{path}: items {duplicated} appear more than once (one would land in train and test); "
+        raise common.InputError(f"{path}: items {duplicated} appear more than once (one would land in train and test); "
                              "re-run the features stage")
     unknown, absent = sorted(set(table["key"]) - set(sweep_keys)), sorted(set(sweep_keys) - set(table["key"]))
     if unknown or absent:
-        raise cli.InputError(f"{path}: its items do not match params.yaml sweep (not in the sweep: {unknown[:3]}, "
+        raise common.InputError(f"{path}: its items do not match params.yaml sweep (not in the sweep: {unknown[:3]}, "
                              f"missing: {absent[:3]}); re-run the features stage")
     bad_target = table["key"][~np.isfinite(table["J_ext_pA"].to_numpy(dtype=float))].tolist()
     if bad_target:
-        raise cli.InputError(f"{path}: J_ext_pA is not a finite number for {bad_target[:3]}")
+        raise common.InputError(f"{path}: J_ext_pA is not a finite number for {bad_target[:3]}")
 
 
-def check_inverse_params(params, n_rows: int) -> None:
-    require_number(params, "inverse.alpha", low=0.0)
-    fraction = require_number(params, "inverse.test_fraction", low=0.0, high=1.0, low_open=True)
-    folds = get(params, "inverse.cv_folds")
-    repeats = get(params, "inverse.cv_repeats")
-    require(isinstance(folds, int) and folds >= 2, "inverse.cv_folds", folds, "an integer >= 2")
-    require(isinstance(repeats, int) and repeats >= 1, "inverse.cv_repeats", repeats, "an integer >= 1")
+def check_inverse_params(params: Params, n_rows: int) -> None:
+    """The split and the folds must fit the rows actually available (the ranges are the schema's)."""
+    fraction, folds = params.inverse.test_fraction, params.inverse.cv_folds
     n_test = int(np.ceil(fraction * n_rows))
     if n_rows - n_test < 2 or n_test < 1:
         raise ParamsError(f"inverse.test_fraction = {fraction} leaves {n_rows - n_test} training and {n_test} test "
@@ -158,14 +154,14 @@ def main() -> int:
     start = time.perf_counter()
     params = load_params()
     raw = read_features(FEATURES)
-    check_feature_table(raw, list(params["sweep"]))
+    check_feature_table(raw, list(params.sweep))
     table, n_dropped = drop_non_finite(raw)
     if n_dropped:
         logger.warning("dropped %d rows with non-finite features", n_dropped)
     check_inverse_params(params, len(table))
-    inv = params["inverse"]
-    metrics, predictions, model = evaluate(table, inv["alpha"], inv["test_fraction"], inv["cv_folds"],
-                                           inv["cv_repeats"], params["seeds"]["inverse"])
+    inv = params.inverse
+    metrics, predictions, model = evaluate(table, inv.alpha, inv.test_fraction, inv.cv_folds,
+                                           inv.cv_repeats, params.seeds.inverse)
     metrics.update(n_rows=len(table) + n_dropped, n_dropped_non_finite=n_dropped)
     logger.info("test MSE %.4f pA² (n = %d); CV MSE %.4f ± %.4f pA², CV R² %.3f ± %.3f (%d folds x %d repeats)",
                 metrics["test_mse_pA2"], metrics["n_test"], metrics["cv_mse_pA2_mean"], metrics["cv_mse_pA2_sd"],
@@ -184,4 +180,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

@@ -1,9 +1,9 @@
-"""catch22 features of every sweep item's EEG trace (SPEC §5), in parallel.
+"""catch22 features of every sweep item's EEG trace (docs/model.md §5), in parallel.
 
 Usage: python -m analysis.features
 
 Each trace is z-scored ((x - mean) / std, population std) and passed to pycatch22.catch22_all (22 features).
-Columns follow SPEC §5's order and short names. pycatch22 >= 1.0 returns the features in another order and
+Columns follow docs/model.md §5's order and short names. pycatch22 >= 1.0 returns the features in another order and
 renamed some (centroid_freq -> median_freq, transition_matrix -> transition_variance), so features are
 matched by their catch22 v0.x ('legacy') names, never by position: the study's figure indices 4, 18, 19
 (ami2, rs_range, dfa) would otherwise point at other features.
@@ -24,14 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import cli
-from analysis.common import atomic_path, get, get_logger, load_params, log_io, require
+from analysis import common
+from analysis.common import atomic_path, get_logger, log_io
+from analysis.params import Params, load_params
 
 SIGNALS = Path("data/signals")
 OUTPUT_DIR = Path("data/features")
 
-# SPEC §5: (short name, catch22 v0.x name), in the study's order
-SPEC_FEATURES = (
+# docs/model.md §5: (short name, catch22 v0.x name), in the study's order
+CATCH22_ORDER = (
     ("mode_5", "DN_HistogramMode_5"),
     ("mode_10", "DN_HistogramMode_10"),
     ("acf_timescale", "CO_f1ecac"),
@@ -55,23 +56,23 @@ SPEC_FEATURES = (
     ("centroid_freq", "SP_Summaries_welch_rect_centroid"),
     ("forecast_error", "FC_LocalSimple_mean3_stderr"),
 )
-FEATURE_NAMES = tuple(short for short, _ in SPEC_FEATURES)
+FEATURE_NAMES = tuple(short for short, _ in CATCH22_ORDER)
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
 
 @functools.cache
 def pycatch22_positions() -> tuple[int, ...]:
-    """For each SPEC feature, its position in pycatch22.catch22_all's output (matched by legacy name)."""
+    """For each feature of docs/model.md §5, its position in pycatch22.catch22_all's output (matched by legacy name)."""
     import pycatch22
 
     table = pycatch22.feature_table(catch24=False)
     by_legacy = {row.get("legacy_name", row["name"]): i for i, row in enumerate(table)}
     by_legacy.update({row["name"]: i for i, row in enumerate(table)})  # older pycatch22: names are legacy
-    missing = [legacy for _, legacy in SPEC_FEATURES if legacy not in by_legacy]
+    missing = [legacy for _, legacy in CATCH22_ORDER if legacy not in by_legacy]
     if missing:
         raise RuntimeError(f"pycatch22 {pycatch22.__version__ if hasattr(pycatch22, '__version__') else ''} "
                            f"lacks catch22 features {missing}; pin the version of requirements.lock")
-    return tuple(by_legacy[legacy] for _, legacy in SPEC_FEATURES)
+    return tuple(by_legacy[legacy] for _, legacy in CATCH22_ORDER)
 
 
 def zscore(trace: np.ndarray) -> np.ndarray | None:
@@ -92,14 +93,15 @@ def zscore(trace: np.ndarray) -> np.ndarray | None:
 
 
 def catch22_features(trace: np.ndarray) -> np.ndarray:
-    """The 22 features of one trace in SPEC order; 22 NaNs (and a warning) for a flat or non-finite trace."""
+    """The 22 features of one trace in the order of docs/model.md §5; 22 NaNs (and a warning) for a flat or
+    non-finite trace."""
     import pycatch22
 
     z = zscore(trace)
     if z is None:
         warnings.warn("trace with zero or non-finite standard deviation: its 22 features are NaN", RuntimeWarning,
                       stacklevel=2)
-        return np.full(len(SPEC_FEATURES), np.nan)
+        return np.full(len(CATCH22_ORDER), np.nan)
     values = pycatch22.catch22_all(z.tolist(), catch24=False)["values"]
     return np.array([values[i] for i in pycatch22_positions()], dtype=np.float64)
 
@@ -121,7 +123,7 @@ def features_of_traces(traces: list[np.ndarray], n_jobs: int, progress: bool = T
         with context.Pool(processes=n_jobs) as pool:
             rows = list(tqdm(pool.imap(catch22_features, traces, chunksize=chunksize), total=len(traces),
                              desc="catch22", unit="trace", disable=not progress))
-    return np.array(rows).reshape(len(traces), len(SPEC_FEATURES))
+    return np.array(rows).reshape(len(traces), len(CATCH22_ORDER))
 
 
 def feature_table(keys: list[str], drives: list[float], features: np.ndarray) -> pd.DataFrame:
@@ -142,23 +144,23 @@ def read_features(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise cli.InputError(f"{path}: empty; re-run the features stage") from None
+        raise common.InputError(f"{path}: empty; re-run the features stage") from None
 
 
-def expected_trace(params: dict) -> tuple[int, float]:
+def expected_trace(params: Params) -> tuple[int, float]:
     """(samples, sampling rate in Hz) of the study's traces: the window [transient, tstop) after decimation."""
-    sim, q = params["simulation"], params["cdm"]["decimation_factor"]
-    return int(round((sim["tstop_ms"] - sim["transient_ms"]) / (sim["dt_ms"] * q))), 1000.0 / (sim["dt_ms"] * q)
+    sim, q = params.simulation, params.cdm.decimation_factor
+    return int(round((sim.tstop_ms - sim.transient_ms) / (sim.dt_ms * q))), 1000.0 / (sim.dt_ms * q)
 
 
 def read_signals(path: Path, signal: str, samples: int, rate_Hz: float) -> dict:
     """A signals file whose trace has the expected length and sampling rate, or an InputError naming it."""
-    data = cli.load_checked_npz(path, (signal, "sampling_rate_Hz"))
+    data = common.load_checked_npz(path, (signal, "sampling_rate_Hz"))
     if not np.isclose(float(data["sampling_rate_Hz"]), rate_Hz):
-        raise cli.InputError(f"{path}: sampled at {float(data['sampling_rate_Hz']):g} Hz; expected {rate_Hz:g} Hz "
+        raise common.InputError(f"{path}: sampled at {float(data['sampling_rate_Hz']):g} Hz; expected {rate_Hz:g} Hz "
                              "(1 / (simulation.dt_ms x cdm.decimation_factor)); re-run the signals stage")
     if data[signal].ndim != 1 or data[signal].size != samples:
-        raise cli.InputError(f"{path}: {signal} has shape {data[signal].shape}; expected {samples} samples "
+        raise common.InputError(f"{path}: {signal} has shape {data[signal].shape}; expected {samples} samples "
                              f"({samples / rate_Hz:g} s at {rate_Hz:g} Hz); re-run the signals stage")
     return data
 
@@ -167,13 +169,11 @@ def main() -> int:
     logger = get_logger("features")
     start = time.perf_counter()
     params = load_params()
-    n_jobs = get(params, "features.n_jobs")
-    require(isinstance(n_jobs, int) and n_jobs >= 1, "features.n_jobs", n_jobs, "an integer >= 1")
-    require(get(params, "features.signal") == "eeg", "features.signal", params["features"]["signal"], "eeg")
-    keys = list(params["sweep"])
-    drives = [float(params["sweep"][key]) for key in keys]
+    n_jobs = params.features.n_jobs
+    keys = list(params.sweep)
+    drives = [float(params.sweep[key]) for key in keys]
     outputs = {"features.csv": "eeg"}
-    if params["features"]["also_cdm"]:
+    if params.features.also_cdm:
         outputs["features_cdm.csv"] = "cdm"
     samples, rate_Hz = expected_trace(params)
     signals = {key: {signal: read_signals(SIGNALS / f"{key}.npz", signal, samples, rate_Hz)[signal]
@@ -194,4 +194,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

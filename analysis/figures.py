@@ -1,9 +1,9 @@
-"""Draw the study's figures (SPEC §7) and the checks beyond it, into figures/ as PDF and 300-dpi PNG.
+"""Draw the study's figures (docs/model.md §7) and the checks beyond it, into figures/ as PDF and 300-dpi PNG.
 
 Usage: python -m analysis.figures
 
-  study_examples        (SPEC §7a) CDM, EEG and the ami2 / rs_range / dfa features for four J_ext values
-  true_vs_predicted     (SPEC §7b) Ridge predictions on the test set, identity line, test MSE, CV spread
+  study_examples        (docs/model.md §7a) CDM, EEG and the ami2 / rs_range / dfa features for four J_ext values
+  true_vs_predicted     (docs/model.md §7b) Ridge predictions on the test set, identity line, test MSE, CV spread
   raster_rates          spike rasters and population rates for a few J_ext values
   rates_vs_drive        post-transient mean rates of E and I over the sweep (and the ref point)
   kernels               the four CDM kernels H_{Y<-X}
@@ -25,9 +25,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis import cli
-from analysis.common import (get_logger, load_npz, load_params, log_io, params_hash, sha256_file,  # noqa: E402
+from analysis import common
+from analysis.common import (get_logger, load_npz, log_io, params_hash, sha256_file,  # noqa: E402
                              software_versions)
+from analysis.params import POPULATIONS, Params, load_params  # noqa: E402
 from analysis.features import FEATURE_NAMES, read_features  # noqa: E402
 from analysis.kernels import kernel  # noqa: E402
 
@@ -39,8 +40,8 @@ METRICS, PREDICTIONS = Path("metrics/ridge.json"), Path("metrics/predictions.csv
 COLORS = {"E": "tab:red", "I": "tab:blue"}
 
 
-def provenance(params: dict, inputs: list[Path]) -> dict:
-    return {"params_hash": params_hash(params), "profile": params["profile"],
+def provenance(params: Params, inputs: list[Path]) -> dict:
+    return {"params_hash": params_hash(params.model_dump()), "profile": params.profile,
             "inputs": {str(path): sha256_file(path)[:16] for path in inputs},
             "software": software_versions("matplotlib", "numpy", "nest-simulator", "lfpykernels", "pycatch22",
                                           "scikit-learn")}
@@ -69,19 +70,19 @@ def time_axis_ms(n_samples: int, sampling_rate_Hz: float) -> np.ndarray:
     return np.arange(n_samples) * 1000.0 / sampling_rate_Hz
 
 
-# ------------------------------------------------------------------ SPEC §7a
-def fig_study_examples(params, signals: dict, features_table, onset_examples: dict) -> plt.Figure:
-    """SPEC §7a, plus a fourth column: the first onset_inset_ms of the CDM with the original tutorial's onset
-    (legacy, ramping up from 0) and with steady-state signals (SPEC §3), so a reader sees the artefact."""
-    keys = params["figures"]["example_keys"]
-    names = params["figures"]["example_features"]
-    n_samples = params["figures"]["example_samples"]
+# ------------------------------------------------------------------ docs/model.md §7a
+def fig_study_examples(params: Params, signals: dict, features_table, onset_examples: dict) -> plt.Figure:
+    """docs/model.md §7a, plus a fourth column: the first onset_inset_ms of the CDM with the original tutorial's onset
+    (legacy, ramping up from 0) and with steady-state signals (docs/model.md §3), so a reader sees the artefact."""
+    keys = params.figures.example_keys
+    names = params.figures.example_features
+    n_samples = params.figures.example_samples
     fig, axes = plt.subplots(len(keys), 4, figsize=(12.5, 2.2 * len(keys)), squeeze=False,
                              gridspec_kw={"width_ratios": [2, 2, 1, 1.3]})
     for row, key in enumerate(keys):
         data = signals[key]
         t_ms = time_axis_ms(n_samples, float(data["sampling_rate_Hz"]))
-        label = f"J_ext = {params['sweep'][key]:.2f} pA"
+        label = f"J_ext = {params.sweep[key]:.2f} pA"
         axes[row, 0].plot(t_ms, data["cdm"][:n_samples] / 1e3, color="k", lw=0.7)
         axes[row, 0].set_ylabel(f"{label}\nCDM (µA·µm)")
         electrode = str(data["electrode_labels"][int(data["nearest_electrode"])])
@@ -93,7 +94,7 @@ def fig_study_examples(params, signals: dict, features_table, onset_examples: di
         for ax in axes[row, :2]:
             ax.set_xlim(t_ms[0], t_ms[-1])
         example = list(onset_examples["keys"]).index(key)
-        inset = t_ms <= params["figures"]["onset_inset_ms"]
+        inset = t_ms <= params.figures.onset_inset_ms
         axes[row, 3].plot(t_ms[inset], onset_examples["cdm_legacy"][example, :n_samples][inset] / 1e3,
                           color="tab:orange", lw=0.8, label="legacy onset")
         axes[row, 3].plot(t_ms[inset], onset_examples["cdm_steady"][example, :n_samples][inset] / 1e3, color="k",
@@ -110,7 +111,7 @@ def fig_study_examples(params, signals: dict, features_table, onset_examples: di
     return fig
 
 
-# ------------------------------------------------------------------ SPEC §7b
+# ------------------------------------------------------------------ docs/model.md §7b
 def fig_true_vs_predicted(predictions, metrics: dict) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     train = predictions[predictions["split"] == "train"]
@@ -131,12 +132,12 @@ def fig_true_vs_predicted(predictions, metrics: dict) -> plt.Figure:
 
 
 # ------------------------------------------------------------------ beyond the study
-def fig_raster_rates(params, simulations: dict) -> plt.Figure:
+def fig_raster_rates(params: Params, simulations: dict) -> plt.Figure:
     """Rasters of the first figures.raster_neurons neurons of E and I (a readable subset), rates of all."""
-    keys = params["figures"]["raster_keys"]
-    shown = dict(zip(("E", "I"), params["figures"]["raster_neurons"]))
-    start_ms, stop_ms = params["figures"]["raster_window_ms"]
-    dt = params["simulation"]["dt_ms"]
+    keys = params.figures.raster_keys
+    shown = dict(zip(POPULATIONS, params.figures.raster_neurons))
+    start_ms, stop_ms = params.figures.raster_window_ms
+    dt = params.simulation.dt_ms
     fig, axes = plt.subplots(2, len(keys), figsize=(3.6 * len(keys), 5), sharex=True, squeeze=False,
                              gridspec_kw={"height_ratios": [3, 1]})
     bin_ms = 1.0
@@ -165,14 +166,14 @@ def fig_raster_rates(params, simulations: dict) -> plt.Figure:
     return fig
 
 
-def fig_rates_vs_drive(params, rates: dict, reference_rates) -> plt.Figure:
-    keys = list(params["sweep"])
-    drive = np.array([params["sweep"][key] for key in keys])
+def fig_rates_vs_drive(params: Params, rates: dict, reference_rates) -> plt.Figure:
+    keys = list(params.sweep)
+    drive = np.array([params.sweep[key] for key in keys])
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for i, name in enumerate(("E", "I")):
         ax.plot(drive, [rates[key][i] for key in keys], "o-", ms=3, color=COLORS[name], label=name)
         if reference_rates is not None:
-            ax.plot(params["reference"]["J_ext_pA"], reference_rates[i], "*", ms=10, color=COLORS[name],
+            ax.plot(params.reference.J_ext_pA, reference_rates[i], "*", ms=10, color=COLORS[name],
                     markeredgecolor="k", label=f"{name}, ref (kernel rates)")
     ax.set(xlabel="J_ext (pA)", ylabel="post-transient mean rate (spikes/s)", yscale="log")
     ax.legend(fontsize=7)
@@ -220,13 +221,10 @@ def main() -> int:
     logger = get_logger("figures")
     start = time.perf_counter()
     params = load_params()
-    fig_params = params["figures"]
-    missing = [key for key in fig_params["example_keys"] + fig_params["raster_keys"] if key not in params["sweep"]]
-    if missing:
-        raise ValueError(f"params.yaml: figures keys {missing} are not sweep items; accepted: keys of sweep")
+    fig_params = params.figures
     plt.rcParams.update({"font.size": 8, "svg.hashsalt": "compendium", "pdf.fonttype": 42})
-    keys = list(params["sweep"])
-    signals = {key: load_npz(SIGNALS / f"{key}.npz") for key in fig_params["example_keys"]}
+    keys = list(params.sweep)
+    signals = {key: load_npz(SIGNALS / f"{key}.npz") for key in fig_params.example_keys}
     simulations = {key: load_npz(SIMULATIONS / f"{key}.npz") for key in keys}
     rates = {key: simulations[key]["rates_Hz"] for key in keys}
     reference = SIMULATIONS / "ref.npz"
@@ -241,10 +239,10 @@ def main() -> int:
     sim_files = [SIMULATIONS / f"{key}.npz" for key in keys]
     figures = {
         "study_examples": (lambda: fig_study_examples(params, signals, features_table, onset_examples),
-                           [SIGNALS / f"{k}.npz" for k in fig_params["example_keys"]] + [FEATURES, ONSET_EXAMPLES]),
+                           [SIGNALS / f"{k}.npz" for k in fig_params.example_keys] + [FEATURES, ONSET_EXAMPLES]),
         "true_vs_predicted": (lambda: fig_true_vs_predicted(predictions, metrics), [PREDICTIONS, METRICS]),
         "raster_rates": (lambda: fig_raster_rates(params, simulations),
-                         [SIMULATIONS / f"{k}.npz" for k in fig_params["raster_keys"]]),
+                         [SIMULATIONS / f"{k}.npz" for k in fig_params.raster_keys]),
         "rates_vs_drive": (lambda: fig_rates_vs_drive(params, rates, reference_rates),
                            sim_files + ([reference] if reference.is_file() else [])),
         "kernels": (lambda: fig_kernels(kernels_data), [KERNELS]),
@@ -252,7 +250,7 @@ def main() -> int:
     }
     wrote = []
     for name, (draw, inputs) in figures.items():
-        wrote += save_figure(draw(), name, provenance(params, inputs), fig_params["dpi"])
+        wrote += save_figure(draw(), name, provenance(params, inputs), fig_params.dpi)
         logger.info("figure %s drawn", name)
     log_io(logger, read=["params.yaml", SIMULATIONS, SIGNALS, KERNELS, FEATURES, ONSET_EXAMPLES, METRICS, PREDICTIONS],
            wrote=wrote)
@@ -261,4 +259,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

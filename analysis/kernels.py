@@ -1,14 +1,14 @@
-"""Compute the CDM kernels H_{Y<-X}(t) with LFPykernels, once for the whole sweep (SPEC §2).
+"""Compute the CDM kernels H_{Y<-X}(t) with LFPykernels, once for the whole sweep (docs/model.md §2).
 
 Usage: python -m analysis.kernels
 
 For every pathway X -> Y (X presynaptic, Y postsynaptic) lfpykernels.KernelApprox linearizes the
-ball-and-stick population Y (analysis/cells.py) around Vrest, with the effective leak of ongoing synaptic
+ball-and-stick population Y (analysis/model/cells.py) around Vrest, with the effective leak of ongoing synaptic
 input (g_eff), and returns the z-component of the current dipole moment in response to one spike of X.
 Kernels depend on the cells, synapses, nu_X and Vrest, not on J_ext: computing them once replaces the
 original tooling's 50 identical recomputations.
 
-nu_X and Vrest come from `kernels.rates_source` (SPEC §2.4): the `ref` simulation (default), a user-supplied
+nu_X and Vrest come from `kernels.rates_source` (docs/model.md §2.4): the `ref` simulation (default), a user-supplied
 ground-truth folder, or fixed values.
 
 Writes data/kernels/ with
@@ -27,17 +27,17 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.stats as st
 
-from analysis import cells, cli, mechanisms
-from analysis.common import (ParamsError, get, get_logger, json_array, load_npz, load_params, log_io,
-                             params_hash, require, require_number, save_npz, software_versions, write_json)
+from analysis import common
+from analysis.common import (InputError, get_logger, json_array, load_npz, log_io, params_hash, save_npz,
+                             software_versions, write_json)
+from analysis.model import cells, mechanisms
+from analysis.params import POPULATIONS, Params, load_params
 
-POPULATIONS = ("E", "I")
 OUTPUT_DIR = Path("data/kernels")
 REFERENCE_SIMULATION = Path("data/simulations/ref.npz")
-RATES_SOURCES = ("reference", "ground_truth", "fixed")
 
 
-# ------------------------------------------------------------------ nu_X and Vrest (SPEC §2.4)
+# ------------------------------------------------------------------ nu_X and Vrest (docs/model.md §2.4)
 def rates_from_reference(path: Path) -> np.ndarray:
     """Post-transient mean rates (spikes/s) of E and I in the `ref` LIF simulation."""
     return np.asarray(load_npz(path)["rates_Hz"], dtype=np.float64)
@@ -77,33 +77,31 @@ def rates_and_vrest_from_ground_truth(folder: Path, population_sizes: Mapping[st
     return np.array(rates), float(np.median(voltages))
 
 
-def rates_and_vrest(params: Mapping) -> tuple[np.ndarray, float, str]:
+def rates_and_vrest(params: Params) -> tuple[np.ndarray, float, str]:
     """nu_X (E, I) in spikes/s, Vrest in mV and a sentence saying where they come from."""
-    k = get(params, "kernels")
-    source = k["rates_source"]
-    require(source in RATES_SOURCES, "kernels.rates_source", source, " | ".join(RATES_SOURCES))
-    vrest = require_number(params, "kernels.Vrest_mV", low=-120.0, high=0.0)
+    k = params.kernels
+    source, vrest = k.rates_source, k.Vrest_mV
     if source == "reference":
         rates = rates_from_reference(REFERENCE_SIMULATION)
-        note = (f"nu_X: post-transient mean rates of the LIF run 'ref' (J_ext = {params['reference']['J_ext_pA']} "
+        note = (f"nu_X: post-transient mean rates of the LIF run 'ref' (J_ext = {params.reference.J_ext_pA} "
                 f"pA, {REFERENCE_SIMULATION}); Vrest: kernels.Vrest_mV")
     elif source == "fixed":
-        rates = np.asarray(k["fixed_rates_Hz"], dtype=np.float64)
+        rates = np.asarray(k.fixed_rates_Hz, dtype=np.float64)
         note = "nu_X: kernels.fixed_rates_Hz; Vrest: kernels.Vrest_mV"
     else:
-        folder = k["ground_truth_dir"]
-        require(isinstance(folder, str) and folder != "", "kernels.ground_truth_dir", folder,
-                "a folder holding spikes.h5 and somav.h5")
-        sizes = dict(zip(POPULATIONS, k["population_sizes"]))
-        rates, vrest = rates_and_vrest_from_ground_truth(Path(folder), sizes, k["ground_truth_transient_ms"],
-                                                         k["ground_truth_somav_dt_ms"], k["ground_truth_somav_skip_ms"])
+        folder = k.ground_truth_dir  # the schema requires it with this source
+        sizes = dict(zip(POPULATIONS, k.population_sizes))
+        rates, vrest = rates_and_vrest_from_ground_truth(Path(folder), sizes, k.ground_truth_transient_ms,
+                                                         k.ground_truth_somav_dt_ms, k.ground_truth_somav_skip_ms)
         note = f"nu_X and Vrest from the ground-truth multicompartment network in {folder}"
     for i, rate in enumerate(rates):
-        require(np.isfinite(rate) and rate >= 0, f"nu_X[{i}] ({source})", float(rate), "a finite rate >= 0")
+        if not (np.isfinite(rate) and rate >= 0):
+            raise InputError(f"nu_X[{i}] = {float(rate)!r} from kernels.rates_source = {source} is invalid; accepted: "
+                             "a finite rate >= 0 (re-run the stage that wrote the rates)")
     return rates, vrest, note
 
 
-# ------------------------------------------------------------------ KernelApprox set-up (SPEC §2.3)
+# ------------------------------------------------------------------ KernelApprox set-up (docs/model.md §2.3)
 def presynaptic_probabilities(connection_probability: list, post: int) -> np.ndarray:
     """C_YX over presynaptic X for one postsynaptic Y: the COLUMN `post` of the [pre][post] matrix.
 
@@ -117,72 +115,65 @@ def truncnorm_parameters(loc: float, sd: float, low: float, high: float = np.inf
     return {"a": (low - loc) / sd, "b": (high - loc) / sd, "loc": loc, "scale": sd}
 
 
-def kernel_approx(params: Mapping, post: int, rates_Hz: np.ndarray, morphology_file: Path, dt_ms: float):
+def kernel_approx(params: Params, post: int, rates_Hz: np.ndarray, morphology_file: Path, dt_ms: float):
     """lfpykernels.KernelApprox for postsynaptic population `post`, all presynaptic populations."""
     from lfpykernels import KernelApprox
 
-    k = params["kernels"]
-    syn, ext = k["synapses"], k["external"]
+    k = params.kernels
+    syn, ext = k.synapses, k.external
     post_name = POPULATIONS[post]
     pres = range(len(POPULATIONS))
-    placement = [syn["placement"][POPULATIONS[pre]][post_name] for pre in pres]
+    placement = [syn.placement[POPULATIONS[pre]][post_name] for pre in pres]
     return KernelApprox(
         X=list(POPULATIONS),
         Y=post_name,
-        N_X=np.array(k["population_sizes"], dtype=np.float64),
-        N_Y=k["population_sizes"][post],
-        C_YX=presynaptic_probabilities(k["connection_probability"], post),
-        cellParameters=cells.cell_parameters(post_name, k["cells"], morphology_file, k["Vrest_mV"], dt_ms,
-                                             k["t_X_ms"] + k["tau_ms"]),
-        populationParameters={"radius": k["population_radius_um"], "loc": k["population_depth_loc_um"],
-                              "scale": k["population_depth_sd_um"]},
+        N_X=np.array(k.population_sizes, dtype=np.float64),
+        N_Y=k.population_sizes[post],
+        C_YX=presynaptic_probabilities(k.connection_probability, post),
+        cellParameters=cells.cell_parameters(post_name, k.cells, morphology_file, k.Vrest_mV, dt_ms,
+                                             k.t_X_ms + k.tau_ms),
+        populationParameters={"radius": k.population_radius_um, "loc": k.population_depth_loc_um,
+                              "scale": k.population_depth_sd_um},
         rotationParameters={"x": 0.0, "y": 0.0},
         multapseFunction=st.truncnorm,
-        multapseParameters=[truncnorm_parameters(syn["multapse_loc"][pre][post], syn["multapse_sd"][pre][post],
-                                                 *syn["multapse_range"]) for pre in pres],
+        multapseParameters=[truncnorm_parameters(syn.multapse_loc[pre][post], syn.multapse_sd[pre][post],
+                                                 *syn.multapse_range) for pre in pres],
         delayFunction=st.truncnorm,
-        delayParameters=[truncnorm_parameters(syn["delay_loc_ms"][pre][post], syn["delay_sd_ms"][pre][post],
-                                              syn["delay_min_ms"]) for pre in pres],
-        synapseParameters=[{"weight": syn["weight_uS"][pre][post], "syntype": "Exp2Syn",
-                            "tau1": syn["tau1_ms"][pre][post], "tau2": syn["tau2_ms"][pre][post],
-                            "e": syn["E_syn_mV"][pre][post]} for pre in pres],
-        synapsePositionArguments=[{"section": list(p["sections"]), "fun": [st.norm] * len(p["loc_um"]),
-                                   "funargs": [{"loc": loc, "scale": sd} for loc, sd in zip(p["loc_um"], p["sd_um"])],
-                                   "funweights": list(p["weight"])} for p in placement],
-        extSynapseParameters={"syntype": "Exp2Syn", "weight": ext["weight_uS"], "tau1": ext["tau1_ms"],
-                              "tau2": ext["tau2_ms"], "e": ext["E_syn_mV"]},
-        nu_ext=ext["rate_Hz"],
-        n_ext=ext["n_inputs"][post],
+        delayParameters=[truncnorm_parameters(syn.delay_loc_ms[pre][post], syn.delay_sd_ms[pre][post],
+                                              syn.delay_min_ms) for pre in pres],
+        synapseParameters=[{"weight": syn.weight_uS[pre][post], "syntype": "Exp2Syn",
+                            "tau1": syn.tau1_ms[pre][post], "tau2": syn.tau2_ms[pre][post],
+                            "e": syn.E_syn_mV[pre][post]} for pre in pres],
+        synapsePositionArguments=[{"section": list(p.sections), "fun": [st.norm] * len(p.loc_um),
+                                   "funargs": [{"loc": loc, "scale": sd} for loc, sd in zip(p.loc_um, p.sd_um)],
+                                   "funweights": list(p.weight)} for p in placement],
+        extSynapseParameters={"syntype": "Exp2Syn", "weight": ext.weight_uS, "tau1": ext.tau1_ms,
+                              "tau2": ext.tau2_ms, "e": ext.E_syn_mV},
+        nu_ext=ext.rate_Hz,
+        n_ext=ext.n_inputs[post],
         nu_X=dict(zip(POPULATIONS, (float(r) for r in rates_Hz))),
         conductance_based=True,
     )
 
 
-def compute_kernel(params: Mapping, pre: int, post: int, rates_Hz: np.ndarray, vrest_mV: float,
+def compute_kernel(params: Params, pre: int, post: int, rates_Hz: np.ndarray, vrest_mV: float,
                    morphology_file: Path) -> np.ndarray:
     """H^z_{post<-pre}(lag) in nA·um per presynaptic spike, lags -tau..+tau (zero for negative lags)."""
     from lfpykernels import KernelApproxCurrentDipoleMoment
 
-    k, dt_ms = params["kernels"], params["simulation"]["dt_ms"]
-    params = _with_vrest(params, vrest_mV)
+    k, dt_ms = params.kernels, params.simulation.dt_ms
+    params = params.with_changes({"kernels": {"Vrest_mV": vrest_mV}})  # ground truth may resolve another Vrest
     approx = kernel_approx(params, post, rates_Hz, morphology_file, dt_ms)
     probe = KernelApproxCurrentDipoleMoment(cell=None)
-    kernels = approx.get_kernel(probes=[probe], Vrest=vrest_mV, dt=dt_ms, X=POPULATIONS[pre], t_X=k["t_X_ms"],
-                                tau=k["tau_ms"], g_eff=k["g_eff"])
+    kernels = approx.get_kernel(probes=[probe], Vrest=vrest_mV, dt=dt_ms, X=POPULATIONS[pre], t_X=k.t_X_ms,
+                                tau=k.tau_ms, g_eff=k.g_eff)
     return np.asarray(kernels["KernelApproxCurrentDipoleMoment"][2], dtype=np.float64)  # row z
 
 
-def _with_vrest(params: Mapping, vrest_mV: float) -> dict:
-    """A shallow copy of params whose kernels.Vrest_mV is the resolved Vrest (ground truth may change it)."""
-    copy = dict(params)
-    copy["kernels"] = dict(params["kernels"], Vrest_mV=vrest_mV)
-    return copy
-
-
-def compute_kernel_set(params: Mapping, rates_Hz: np.ndarray, vrest_mV: float, morphologies: Mapping[str, Path],
+def compute_kernel_set(params: Params, rates_Hz: np.ndarray, vrest_mV: float, morphologies: Mapping[str, Path],
                        logger=None) -> np.ndarray:
     """All four kernels, shape (pre, post, lag), for one choice of nu_X and Vrest."""
-    lags = lag_axis_ms(params["kernels"]["tau_ms"], params["simulation"]["dt_ms"])
+    lags = lag_axis_ms(params.kernels.tau_ms, params.simulation.dt_ms)
     kernel_z = np.zeros((len(POPULATIONS), len(POPULATIONS), lags.size))
     pathways = [(pre, post) for post in range(len(POPULATIONS)) for pre in range(len(POPULATIONS))]
     for i, (pre, post) in enumerate(pathways):
@@ -200,48 +191,27 @@ def lag_axis_ms(tau_ms: float, dt_ms: float) -> np.ndarray:
     return np.linspace(-tau_ms, tau_ms, n)
 
 
-def check_kernel_params(params: Mapping) -> None:
-    k = get(params, "kernels")
-    dt = params["simulation"]["dt_ms"]
-    tau = require_number(params, "kernels.tau_ms", low=0.0, low_open=True)
-    require(abs(tau / dt - round(tau / dt)) < 1e-9, "kernels.tau_ms", tau, f"a multiple of dt_ms = {dt}")
-    t_x = require_number(params, "kernels.t_X_ms", low=0.0, low_open=True)
-    require(t_x >= tau, "kernels.t_X_ms", t_x, f">= kernels.tau_ms = {tau}")
-    require(isinstance(k["g_eff"], bool), "kernels.g_eff", k["g_eff"], "true | false")
-    require(isinstance(k["per_run_rates"], bool), "kernels.per_run_rates", k["per_run_rates"], "true | false")
-    for pre in range(2):
-        for post in range(2):
-            p = k["connection_probability"][pre][post]
-            require(0 <= p <= 1, f"kernels.connection_probability[{pre}][{post}]", p, "a probability in [0, 1]")
-            w = k["synapses"]["weight_uS"][pre][post]
-            require(w >= 0, f"kernels.synapses.weight_uS[{pre}][{post}]", w, "a conductance >= 0 uS")
-    if k["rates_source"] not in RATES_SOURCES:
-        raise ParamsError(f"params.yaml: kernels.rates_source = {k['rates_source']!r} is invalid; "
-                          f"accepted: {' | '.join(RATES_SOURCES)}")
-
-
 # ------------------------------------------------------------------ the stage
 def main() -> int:
     logger = get_logger("kernels")
     start = time.perf_counter()
     params = load_params()
-    check_kernel_params(params)
     rates_Hz, vrest_mV, provenance = rates_and_vrest(params)
     logger.info("nu_X = E %.4f, I %.4f spikes/s; Vrest = %.2f mV (%s)", *rates_Hz, vrest_mV, provenance)
 
     mechanisms.load()
-    k, dt_ms = params["kernels"], params["simulation"]["dt_ms"]
+    k, dt_ms = params.kernels, params.simulation.dt_ms
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     morphologies = {name: cells.write_morphology(OUTPUT_DIR / f"morphology_{name}.hoc", name,
-                                                 k["cells"]["morphology"][name]) for name in POPULATIONS}
+                                                 k.cells.morphology[name]) for name in POPULATIONS}
     kernel_z = compute_kernel_set(params, rates_Hz, vrest_mV, morphologies, logger)
-    lags = lag_axis_ms(k["tau_ms"], dt_ms)
+    lags = lag_axis_ms(k.tau_ms, dt_ms)
 
     metadata = {
         "axes": ["pre", "post", "lag"], "units": "nA·um per presynaptic spike (z component of the CDM)",
         "nu_X_Hz": dict(zip(POPULATIONS, rates_Hz.tolist())), "Vrest_mV": vrest_mV, "provenance": provenance,
-        "rates_source": k["rates_source"], "dt_ms": dt_ms, "tau_ms": k["tau_ms"], "t_X_ms": k["t_X_ms"],
-        "g_eff": k["g_eff"], "params_hash": params_hash({"kernels": k, "dt_ms": dt_ms}),
+        "rates_source": k.rates_source, "dt_ms": dt_ms, "tau_ms": k.tau_ms, "t_X_ms": k.t_X_ms,
+        "g_eff": k.g_eff, "params_hash": params_hash({"kernels": k.model_dump(), "dt_ms": dt_ms}),
         "software": software_versions("lfpykernels", "LFPy", "lfpykit", "neuron", "numpy", "scipy"),
     }
     save_npz(OUTPUT_DIR / "kernels.npz", cdm_kernel_z=kernel_z, lag_ms=lags,
@@ -249,7 +219,7 @@ def main() -> int:
              metadata=json_array(metadata))
     write_json(OUTPUT_DIR / "kernels.json", {key: metadata[key] for key in
                                              ("nu_X_Hz", "Vrest_mV", "provenance", "rates_source", "axes", "units")})
-    read = ["params.yaml"] + ([str(REFERENCE_SIMULATION)] if k["rates_source"] == "reference" else [])
+    read = ["params.yaml"] + ([str(REFERENCE_SIMULATION)] if k.rates_source == "reference" else [])
     log_io(logger, read=read, wrote=[OUTPUT_DIR / "kernels.npz", OUTPUT_DIR / "kernels.json", *morphologies.values()])
     logger.info("stage kernels took %.1f s", time.perf_counter() - start)
     return 0
@@ -262,4 +232,4 @@ def kernel(data: Mapping[str, np.ndarray], pre: str, post: str) -> np.ndarray:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

@@ -18,14 +18,17 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import cli
-from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, load_params, log_io,
+from analysis import common
+from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, log_io,
                              software_versions, write_json, write_text)
+from analysis.model.network import mean_drive_threshold_pA
+from analysis.params import Params, load_params
 
 TEMPLATE, MARKDOWN = Path("paper/paper.template.md"), Path("paper/paper.md")
 NUMBERS, PDF = Path("paper/numbers.json"), Path("paper/paper.pdf")
 METRICS, KERNELS_JSON = Path("metrics/ridge.json"), Path("data/kernels/kernels.json")
 ONSET_METRICS = Path("metrics/onset_comparison.json")
+STUDY2_METRICS = Path("metrics/study2.json")
 HEAD_JSON, SIMULATIONS = Path("data/signals/head_model.json"), Path("data/simulations")
 PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycatch22", "numpy", "scipy",
             "pandas", "scikit-learn", "matplotlib", "h5py", "dvc", "pypandoc_binary", "typst")
@@ -42,7 +45,7 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def parameter_rows(params: dict) -> list[list[str]]:
+def parameter_rows(params: Params) -> list[list[str]]:
     """One row per model parameter of params.yaml (network, simulation, kernels, cdm, eeg, inverse)."""
     rows = []
 
@@ -54,61 +57,53 @@ def parameter_rows(params: dict) -> list[list[str]]:
             rows.append([f"`{prefix}`", json.dumps(node, ensure_ascii=False)])
 
     for section in ("network", "simulation", "reference", "kernels", "cdm", "eeg", "features", "inverse", "seeds"):
-        walk(section, params[section])
+        walk(section, getattr(params, section).model_dump())
     return rows
 
 
-def mean_drive_threshold_pA(params: dict, population: int) -> float:
-    """J_ext at which the mean external input alone brings V from E_L to threshold (SPEC §1):
-    J * tau_syn * nu_ext * n_ext * tau_m / C_m = V_th - E_L."""
-    net = params["network"]
-    input_rate_per_ms = net["external_rate_per_input_Hz"] * net["external_inputs"][population] / 1000
-    charge_per_pA = net["tau_syn_ex_ms"][population] * input_rate_per_ms * net["tau_m_ms"][population]
-    return (net["V_th_mV"][population] - net["E_L_mV"][population]) * net["C_m_pF"][population] / charge_per_pA
-
-
-def collect_values(params: dict, metrics: dict, kernels_info: dict, head: dict, rates: dict) -> dict[str, str]:
+def collect_values(params: Params, metrics: dict, kernels_info: dict, head: dict, rates: dict) -> dict[str, str]:
     """Every placeholder's text."""
-    keys = list(params["sweep"])
-    drives = [params["sweep"][key] for key in keys]
-    sim, net = params["simulation"], params["network"]
+    keys = list(params.sweep)
+    drives = [params.sweep[key] for key in keys]
+    sim, net = params.simulation, params.network
     nearest = head["electrodes"].index(head["nearest_electrode"])
     versions = software_versions(*PACKAGES)
     return {
-        "profile": params["profile"], "n_items": str(len(keys)), "j_min": fmt(min(drives)), "j_max": fmt(max(drives)),
-        "head_model": params["eeg"]["head_model"].replace("_", "-"),
+        "profile": params.profile, "n_items": str(len(keys)), "j_min": fmt(min(drives)), "j_max": fmt(max(drives)),
+        "head_model": params.eeg.head_model.replace("_", "-"),
         "test_mse": fmt(metrics["test_mse_pA2"]), "n_test": str(metrics["n_test"]),
         "test_r2": fmt(metrics["test_r2"]) if metrics["test_r2"] is not None else "n/a",
         "cv_folds": str(metrics["cv_folds"]), "cv_repeats": str(metrics["cv_repeats"]),
         "cv_mse_mean": fmt(metrics["cv_mse_pA2_mean"]), "cv_mse_sd": fmt(metrics["cv_mse_pA2_sd"], 2),
         "cv_r2_mean": fmt(metrics["cv_r2_mean"], 3), "cv_r2_sd": fmt(metrics["cv_r2_sd"], 2),
-        "n_E": str(round(net["population_sizes"][0] * net["scale"])),
-        "n_I": str(round(net["population_sizes"][1] * net["scale"])),
-        "tstop_s": fmt(sim["tstop_ms"] / 1000), "dt_ms": fmt(sim["dt_ms"]), "transient_ms": fmt(sim["transient_ms"]),
-        "seed_simulation": str(params["seeds"]["simulation"]), "threads": str(sim["threads"]),
+        "n_E": str(round(net.population_sizes[0] * net.scale)),
+        "n_I": str(round(net.population_sizes[1] * net.scale)),
+        "tstop_s": fmt(sim.tstop_ms / 1000), "dt_ms": fmt(sim.dt_ms), "transient_ms": fmt(sim.transient_ms),
+        "seed_simulation": str(params.seeds.simulation), "threads": str(sim.threads),
         "kernel_rates": f"ν_E = {fmt(kernels_info['nu_X_Hz']['E'])}, ν_I = {fmt(kernels_info['nu_X_Hz']['I'])} "
                         "spikes/s",
         "vrest": fmt(kernels_info["Vrest_mV"]), "kernel_provenance": kernels_info["provenance"],
-        "pairing": params["cdm"]["pairing"], "decimation": str(params["cdm"]["decimation_factor"]),
-        "sampling_rate": fmt(1000 / (sim["dt_ms"] * params["cdm"]["decimation_factor"])),
-        "dipole_location": str(params["eeg"]["dipole_location_mni_mm"]),
+        "pairing": params.cdm.pairing, "decimation": str(params.cdm.decimation_factor),
+        "sampling_rate": fmt(1000 / (sim.dt_ms * params.cdm.decimation_factor)),
+        "dipole_location": str(params.eeg.dipole_location_mni_mm),
         "nearest_electrode": head["nearest_electrode"], "gain_uv": fmt(abs(head["gain_mV_per_nAum"][nearest]) * 1e10),
-        "j_threshold_e": fmt(mean_drive_threshold_pA(params, population=0)),
-        "alpha": fmt(params["inverse"]["alpha"]),
-        "train_percent": fmt(100 * (1 - params["inverse"]["test_fraction"])),
-        "test_percent": fmt(100 * params["inverse"]["test_fraction"]),
+        "j_threshold_e": fmt(mean_drive_threshold_pA(params.network, population=0)),
+        "alpha": fmt(params.inverse.alpha),
+        "train_percent": fmt(100 * (1 - params.inverse.test_fraction)),
+        "test_percent": fmt(100 * params.inverse.test_fraction),
         "rate_e_min": fmt(rates[keys[0]][0]), "rate_i_min": fmt(rates[keys[0]][1]),
         "rate_e_max": fmt(rates[keys[-1]][0]), "rate_i_max": fmt(rates[keys[-1]][1]),
         "software_table": markdown_table(["package", "version"], [[k, v] for k, v in versions.items()]),
         "parameter_table": markdown_table(["parameter (params.yaml)", "value"], parameter_rows(params)),
         "rates_table": markdown_table(["item", "J_ext (pA)", "E (spikes/s)", "I (spikes/s)"],
-                                      [[key, fmt(params["sweep"][key]), fmt(rates[key][0]), fmt(rates[key][1])]
+                                      [[key, fmt(params.sweep[key]), fmt(rates[key][0]), fmt(rates[key][1])]
                                        for key in keys]),
     }
 
 
 def onset_values(comparison: dict, main_onset: str) -> dict[str, str]:
-    """The onset comparison (SPEC §3) as text: tables of both onsets and a verdict computed from the numbers."""
+    """The onset comparison (docs/model.md §3) as text: tables of both onsets and a verdict computed from the
+    numbers."""
     onsets = comparison["onsets"]
     legacy, steady = onsets["legacy"], onsets["steady"]
     rows = [[name, fmt(m["test_mse_pA2"]), f"{fmt(m['cv_mse_pA2_mean'])} ± {fmt(m['cv_mse_pA2_sd'], 2)}",
@@ -135,6 +130,52 @@ def onset_values(comparison: dict, main_onset: str) -> dict[str, str]:
                                        f"max abs z, first {fmt(comparison['onset_window_ms'])} ms"], rows),
         "onset_features_table": markdown_table(["feature", "r with J_ext, legacy", "r with J_ext, steady"],
                                                feature_rows),
+    }
+
+
+# A parameter counts as recovered when the cross-validated R2 of the best point estimate reaches this, and as
+# not identifiable below NOT_IDENTIFIABLE_R2 (docs/model.md §8); coverage is calibrated when each level's
+# empirical coverage lies within 2 binomial standard errors of the nominal level.
+IDENTIFIABLE_R2, NOT_IDENTIFIABLE_R2 = 0.5, 0.1
+
+
+def study2_values(metrics: dict, study) -> dict[str, str]:
+    """Study 2's section (docs/model.md §8) as text: per-parameter recovery and calibration, and verdicts computed
+    from the numbers."""
+    sets = metrics["feature_sets"]
+    both = sets["both"]
+    levels = [str(level) for level in study.coverage_levels]
+    n_test = both["n_test"]
+    rows, recovered, not_identifiable, calibrated = [], [], [], 0
+    for target in both["ridge"]:
+        best = max(sets[name][kind][target]["r2_mean"] for name in sets for kind in ("ridge", "mlp"))
+        npe = both["npe"][target]
+        coverage_ok = all(abs(npe["coverage"][level] - float(level)) <= 2 * (float(level) * (1 - float(level))
+                                                                              / n_test) ** 0.5 for level in levels)
+        calibrated += coverage_ok
+        (recovered if best >= IDENTIFIABLE_R2 else not_identifiable if best < NOT_IDENTIFIABLE_R2 else []).append(
+            target)
+        rows.append([f"`{target}`"] + [f"{fmt(sets[name]['ridge'][target]['r2_mean'], 2)} ± "
+                                       f"{fmt(sets[name]['ridge'][target]['r2_sd'], 2)}" for name in sets]
+                    + [fmt(both["mlp"][target]["r2_mean"], 2), fmt(npe["r2_posterior_mean"], 2),
+                       fmt(npe["shrinkage_mean"], 2), fmt(npe["sbc_uniformity_p"], 2)]
+                    + [fmt(npe["coverage"][level], 2) for level in levels])
+    header = (["target"] + [f"Ridge R², {name}" for name in sets] + ["MLP R², both", "NPE R², both", "shrinkage",
+                                                                      "SBC p"]
+              + [f"coverage {float(level):.0%}" for level in levels])
+    curve = metrics["learning_curve_ridge_both_r2"]
+    sizes = sorted(curve, key=int)
+    curve_rows = [[f"`{target}`"] + [fmt(curve[size][target], 2) for size in sizes] for target in both["ridge"]]
+    names = ", ".join(f"`{t}`" for t in recovered) or "none"
+    return {
+        "s2_n_draws": str(metrics["n_draws"]), "s2_n_accepted": str(metrics["n_accepted"]),
+        "s2_acceptance": fmt(100 * metrics["acceptance_rate"], 3), "s2_n_test": str(n_test),
+        "s2_n_train": str(both["n_train"]), "s2_tstop_s": fmt(study.tstop_ms / 1000),
+        "s2_recovered": names, "s2_not_identifiable": ", ".join(f"`{t}`" for t in not_identifiable) or "none",
+        "s2_n_calibrated": str(calibrated), "s2_n_targets": str(len(rows)),
+        "s2_table": markdown_table(header, rows),
+        "s2_curve_table": markdown_table(["target"] + [f"{size} runs" for size in sizes], curve_rows),
+        "s2_r2_recovered_threshold": fmt(IDENTIFIABLE_R2), "s2_r2_not_threshold": fmt(NOT_IDENTIFIABLE_R2),
     }
 
 
@@ -169,17 +210,18 @@ def main() -> int:
     metrics = json.loads(METRICS.read_text())
     kernels_info = json.loads(KERNELS_JSON.read_text())
     head = json.loads(HEAD_JSON.read_text())
-    rates = {key: load_npz(SIMULATIONS / f"{key}.npz")["rates_Hz"].tolist() for key in params["sweep"]}
+    rates = {key: load_npz(SIMULATIONS / f"{key}.npz")["rates_Hz"].tolist() for key in params.sweep}
     values = collect_values(params, metrics, kernels_info, head, rates)
-    values.update(onset_values(json.loads(ONSET_METRICS.read_text()), params["cdm"]["onset"]))
+    values.update(onset_values(json.loads(ONSET_METRICS.read_text()), params.cdm.onset))
+    values.update(study2_values(json.loads(STUDY2_METRICS.read_text()), params.study2))
     write_text(MARKDOWN, fill(TEMPLATE.read_text(), values))
     write_json(NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
     typeset(MARKDOWN, PDF)
-    log_io(logger, read=["params.yaml", TEMPLATE, METRICS, ONSET_METRICS, KERNELS_JSON, HEAD_JSON, "figures/*.png"],
-           wrote=[MARKDOWN, NUMBERS, PDF])
+    log_io(logger, read=["params.yaml", TEMPLATE, METRICS, ONSET_METRICS, STUDY2_METRICS, KERNELS_JSON, HEAD_JSON,
+                         "figures/*.png"], wrote=[MARKDOWN, NUMBERS, PDF])
     logger.info("stage paper took %.1f s", time.perf_counter() - start)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

@@ -1,4 +1,4 @@
-"""Turn every simulation into the study's signals: CDM (SPEC §3) and EEG in a head model (SPEC §4).
+"""Turn every simulation into the study's signals: CDM (docs/model.md §3) and EEG in a head model (docs/model.md §4).
 
 Usage: python -m analysis.signals
 
@@ -6,7 +6,7 @@ For each sweep item: spike counts per dt bin (data/simulations/KEY.npz) are conv
 kernels (data/kernels/kernels.npz), decimated by cdm.decimation_factor and summed into the CDM; the CDM, as a
 dipole along the head model's orientation, gives the EEG at every electrode. With cdm.onset: steady (default)
 the counts start cdm.history_ms before the transient and only the samples of [transient, tstop) are kept, so
-the traces hold no convolution edge; cdm.onset: legacy reproduces the original tutorial's ramp (SPEC §3).
+the traces hold no convolution edge; cdm.onset: legacy reproduces the original tutorial's ramp (docs/model.md §3).
 
 Writes data/signals/KEY.npz (deterministic bytes) with
   cdm                float32 (time,) nA·um, at 1/(dt * q) = 1.6 kHz
@@ -26,9 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis import cdm, cli, heads, kernels as kernel_stage, mechanisms
-from analysis.common import (format_eta, get, get_logger, json_array, load_npz, load_params, log_io, params_hash,
-                             require, require_number, save_npz, write_json)
+from analysis import common
+from analysis import kernels as kernel_stage
+from analysis.common import (ParamsError, format_eta, get_logger, json_array, load_npz, log_io, params_hash,
+                             save_npz, write_json)
+from analysis.model import cdm, heads, mechanisms
+from analysis.params import POPULATIONS, Params, load_params
 
 SIMULATIONS = Path("data/simulations")
 SIMULATION_ARRAYS = ("spike_counts", "spike_steps_E", "spike_steps_I", "rates_Hz")
@@ -36,44 +39,18 @@ KERNELS = Path("data/kernels/kernels.npz")
 OUTPUT_DIR = Path("data/signals")
 
 
-def check_signal_params(params) -> None:
-    pairing = get(params, "cdm.pairing")
-    require(pairing in cdm.PAIRINGS, "cdm.pairing", pairing, " | ".join(cdm.PAIRINGS))
-    q = get(params, "cdm.decimation_factor")
-    require(isinstance(q, int) and 1 <= q <= 100, "cdm.decimation_factor", q, "an integer in [1, 100]")
-    onset = get(params, "cdm.onset")
-    require(onset in cdm.ONSETS, "cdm.onset", onset, " | ".join(cdm.ONSETS))
-    history_ms = require_number(params, "cdm.history_ms", low=0.0)
-    if onset == "steady":
-        dt_ms, transient_ms = params["simulation"]["dt_ms"], params["simulation"]["transient_ms"]
-        needed_ms = cdm.required_history_ms(params["kernels"]["tau_ms"], q, dt_ms)
-        step_ms = dt_ms * q
-        require(history_ms >= needed_ms, "cdm.history_ms", history_ms,
-                f">= {needed_ms:.4g} ms (kernels.tau_ms {params['kernels']['tau_ms']:g} ms + the decimation "
-                f"filter's settling {needed_ms - params['kernels']['tau_ms']:.4g} ms)")
-        require(history_ms <= transient_ms, "cdm.history_ms", history_ms,
-                f"<= simulation.transient_ms = {transient_ms:g} ms (no spikes are recorded before t = 0)")
-        require(abs(history_ms / step_ms - round(history_ms / step_ms)) < 1e-9, "cdm.history_ms", history_ms,
-                f"a multiple of simulation.dt_ms x cdm.decimation_factor = {step_ms:g} ms")
-    head = get(params, "eeg.head_model")
-    require(head in ("four_sphere", "nyhead"), "eeg.head_model", head, "four_sphere | nyhead")
-    location = get(params, "eeg.dipole_location_mni_mm")
-    require(isinstance(location, list) and len(location) == 3
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in location),
-            "eeg.dipole_location_mni_mm", location, "a list of 3 finite numbers (mm)")
-
-
-def check_history_covers_kernels(params: dict, cdm_kernel_z: np.ndarray) -> None:
+def check_history_covers_kernels(params: Params, cdm_kernel_z: np.ndarray) -> None:
     """The steady onset's history must cover the kernels actually loaded (their causal half) plus the decimation
     filter's settling, whatever kernels.tau_ms says."""
-    if params["cdm"]["onset"] != "steady":
+    if params.cdm.onset != "steady":
         return
-    dt_ms, q = params["simulation"]["dt_ms"], params["cdm"]["decimation_factor"]
+    dt_ms, q = params.simulation.dt_ms, params.cdm.decimation_factor
     support_ms = (cdm_kernel_z.shape[-1] - 1) / 2 * dt_ms
     needed_ms = cdm.required_history_ms(support_ms, q, dt_ms)
-    require(params["cdm"]["history_ms"] >= needed_ms, "cdm.history_ms", params["cdm"]["history_ms"],
-            f">= {needed_ms:.4g} ms: the kernels in {KERNELS} span {support_ms:g} ms after the spike, plus the "
-            "decimation filter's settling")
+    if not params.cdm.history_ms >= needed_ms:
+        raise ParamsError(f"params.yaml: cdm.history_ms = {params.cdm.history_ms!r} is invalid; accepted: >= "
+                          f"{needed_ms:.4g} ms: the kernels in {KERNELS} span {support_ms:g} ms after the spike, plus "
+                          "the decimation filter's settling")
 
 
 def read_head_gain(path: Path = OUTPUT_DIR / "head_model.json") -> tuple[np.ndarray, int, dict]:
@@ -86,17 +63,17 @@ def read_head_gain(path: Path = OUTPUT_DIR / "head_model.json") -> tuple[np.ndar
 
 class KernelSource:
     """The kernels of each item: the study's one set (data/kernels), or with kernels.per_run_rates each item's
-    own set linearized at that run's rates (SPEC §2.4 option)."""
+    own set linearized at that run's rates (docs/model.md §2.4 option)."""
 
-    def __init__(self, params: dict, kernels_file: Path = KERNELS):
+    def __init__(self, params: Params, kernels_file: Path = KERNELS):
         self.params = params
         self.shared = load_npz(kernels_file)
-        self.per_run = bool(params["kernels"]["per_run_rates"])
+        self.per_run = bool(params.kernels.per_run_rates)
         self.metadata = json.loads(str(self.shared["metadata"]))
         if self.per_run:
             mechanisms.load()
             self.morphologies = {name: Path(kernels_file).parent / f"morphology_{name}.hoc"
-                                 for name in cdm.POPULATIONS}
+                                 for name in POPULATIONS}
 
     def for_item(self, simulation: dict) -> dict:
         if not self.per_run:
@@ -108,16 +85,16 @@ class KernelSource:
         return simulation["rates_Hz"].tolist() if self.per_run else self.metadata["nu_X_Hz"]
 
 
-def item_counts(simulation: dict, params: dict, onset: str) -> tuple[np.ndarray, int]:
-    """Spike counts per dt bin (pop, bins) and how many leading bins are history (SPEC §3 onset)."""
+def item_counts(simulation: dict, params: Params, onset: str) -> tuple[np.ndarray, int]:
+    """Spike counts per dt bin (pop, bins) and how many leading bins are history (docs/model.md §3 onset)."""
     if onset == "legacy":  # the original tutorial: only spikes of [transient, tstop)
         return simulation["spike_counts"], 0
-    sim = params["simulation"]
-    dt_ms = sim["dt_ms"]
-    transient_steps = int(round(sim["transient_ms"] / dt_ms))
-    n_bins = int(round((sim["tstop_ms"] - sim["transient_ms"]) / dt_ms))
-    history_bins = int(round(params["cdm"]["history_ms"] / dt_ms))
-    steps = {name: simulation[f"spike_steps_{name}"] for name in cdm.POPULATIONS}
+    sim = params.simulation
+    dt_ms = sim.dt_ms
+    transient_steps = int(round(sim.transient_ms / dt_ms))
+    n_bins = int(round((sim.tstop_ms - sim.transient_ms) / dt_ms))
+    history_bins = int(round(params.cdm.history_ms / dt_ms))
+    steps = {name: simulation[f"spike_steps_{name}"] for name in POPULATIONS}
     counts = cdm.counts_window(steps, transient_steps - history_bins, history_bins + n_bins)
     # the window after the history must be exactly the counts the simulation stage stored
     if not np.array_equal(counts[:, history_bins:], simulation["spike_counts"]):
@@ -126,11 +103,11 @@ def item_counts(simulation: dict, params: dict, onset: str) -> tuple[np.ndarray,
     return counts, history_bins
 
 
-def item_signals(simulation: dict, kernels: dict, params: dict, gain: np.ndarray, onset: str | None = None) -> dict:
+def item_signals(simulation: dict, kernels: dict, params: Params, gain: np.ndarray, onset: str | None = None) -> dict:
     """CDM, pathways and EEG of one simulation (pure: arrays in, arrays out); onset defaults to cdm.onset."""
-    counts, history_bins = item_counts(simulation, params, onset or params["cdm"]["onset"])
-    pathways, cdm_z = cdm.current_dipole_moment(counts, kernels["cdm_kernel_z"], params["cdm"]["decimation_factor"],
-                                                params["cdm"]["pairing"], history_bins)
+    counts, history_bins = item_counts(simulation, params, onset or params.cdm.onset)
+    pathways, cdm_z = cdm.current_dipole_moment(counts, kernels["cdm_kernel_z"], params.cdm.decimation_factor,
+                                                params.cdm.pairing, history_bins)
     eeg_all = heads.eeg_from_cdm(cdm_z, gain).astype(np.float32)
     return {"cdm": cdm_z, "cdm_pathways": pathways, "eeg_all": eeg_all}
 
@@ -139,23 +116,22 @@ def main() -> int:
     logger = get_logger("signals")
     start = time.perf_counter()
     params = load_params()
-    check_signal_params(params)
-    keys = list(params["sweep"])
+    keys = list(params.sweep)
     missing = [key for key in keys if not (SIMULATIONS / f"{key}.npz").is_file()]
     if missing:
         raise FileNotFoundError(f"missing simulations {missing[:5]}...; run the simulate stages (dvc repro)")
 
-    head = heads.make_head(params["eeg"])  # a missing/wrong head file stops here, before any work
+    head = heads.make_head(params.eeg)  # a missing/wrong head file stops here, before any work
     gain = heads.eeg_gain(head)
     if not np.all(np.isfinite(gain)):
-        raise cli.InputError(f"head model {params['eeg']['head_model']}: non-finite EEG gain at "
-                             f"{int(np.sum(~np.isfinite(gain)))} electrodes; check the eeg section of params.yaml")
+        raise common.InputError(f"head model {params.eeg.head_model}: non-finite EEG gain at "
+                                f"{int(np.sum(~np.isfinite(gain)))} electrodes; check the eeg section of params.yaml")
     nearest = head.nearest_electrode()
-    dt_ms, q = params["simulation"]["dt_ms"], params["cdm"]["decimation_factor"]
+    dt_ms, q = params.simulation.dt_ms, params.cdm.decimation_factor
     sampling_rate_Hz = 1000.0 / (dt_ms * q)
-    head_info = {"head_model": params["eeg"]["head_model"], "electrodes": list(head.electrode_labels),
+    head_info = {"head_model": params.eeg.head_model, "electrodes": list(head.electrode_labels),
                  "nearest_electrode": head.electrode_labels[nearest], "orientation": head.orientation.tolist(),
-                 "gain_mV_per_nAum": gain.tolist(), "params_hash": params_hash(params["eeg"])}
+                 "gain_mV_per_nAum": gain.tolist(), "params_hash": params_hash(params.eeg.model_dump())}
     if hasattr(head, "vertex"):
         head_info.update(vertex=head.vertex, vertex_distance_mm=head.vertex_distance_mm)
     logger.info("head model %s: dipole -> nearest electrode %s, gain %.4g mV per nA·um (%.3g uV per 1e7 nA·um)",
@@ -168,14 +144,14 @@ def main() -> int:
     wrote = []
     for i, key in enumerate(keys):
         t0 = time.perf_counter()
-        simulation = cli.load_checked_npz(SIMULATIONS / f"{key}.npz", SIMULATION_ARRAYS)
+        simulation = common.load_checked_npz(SIMULATIONS / f"{key}.npz", SIMULATION_ARRAYS)
         signals = item_signals(simulation, kernel_source.for_item(simulation), params, gain)
-        metadata = {"key": key, "J_ext_pA": params["sweep"][key], "pairing": params["cdm"]["pairing"],
-                    "onset": params["cdm"]["onset"], "history_ms": params["cdm"]["history_ms"],
+        metadata = {"key": key, "J_ext_pA": params.sweep[key], "pairing": params.cdm.pairing,
+                    "onset": params.cdm.onset, "history_ms": params.cdm.history_ms,
                     "kernel_rates_Hz": kernel_source.rates_Hz(simulation),
                     "decimation_factor": q, "head_model": head_info["head_model"],
                     "units": {"cdm": "nA·um", "eeg": "mV"},
-                    "params_hash": params_hash({"cdm": params["cdm"], "eeg": params["eeg"]})}
+                    "params_hash": params_hash(params.section_dump("cdm", "eeg"))}
         path = OUTPUT_DIR / f"{key}.npz"
         save_npz(path, **signals, eeg=signals["eeg_all"][nearest], eeg_gain_mV_per_nAum=gain,
                  electrode_labels=np.array(head.electrode_labels), nearest_electrode=np.int64(nearest),
@@ -192,4 +168,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

@@ -1,8 +1,8 @@
-"""Simulate the Hagen LIF network in NEST for one sweep item (SPEC §1).
+"""Simulate the Hagen LIF network in NEST for one sweep item (docs/model.md §1).
 
 Usage: python -m analysis.simulate KEY      (KEY is a key of `sweep` in params.yaml, `ref`, or a spread key)
 
-`ref` is the best-fit point J_ext = reference.J_ext_pA, whose rates feed the kernels (SPEC §2.4); it is not
+`ref` is the best-fit point J_ext = reference.J_ext_pA, whose rates feed the kernels (docs/model.md §2.4); it is not
 one of the training items. The keys of reference.spread_keys (ref_s1, ...) are the same point with other seeds
 (each key derives its own), written to data/seed_spread/: the seed-to-seed spread that calibrates the
 statistical verdict of tools/check_hashes.py.
@@ -22,42 +22,48 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import (ParamsError, derive_seed, format_eta, get, get_logger, json_array, load_params,
-                             log_io, params_hash, save_npz, software_versions)
-from analysis.network import (POPULATIONS, HagenNetwork, check_drive, check_params, check_rate_ceiling,
-                              mean_rate_Hz, spike_counts_per_bin)
+from analysis.common import (ParamsError, derive_seed, format_eta, get_logger, json_array, log_io, params_hash, run,
+                             save_npz, software_versions)
+from analysis.model.network import (HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz,
+                                    spike_counts_per_bin)
+from analysis.params import POPULATIONS, Params, load_params
 
 OUTPUT_DIR = Path("data/simulations")
 SPREAD_DIR = Path("data/seed_spread")
 
 
-def output_dir_for(params: dict, key: str) -> Path:
+def output_dir_for(params: Params, key: str) -> Path:
     """Where an item's file goes: the seed-spread items apart, so that they never enter the study's inputs."""
-    return SPREAD_DIR if key in params["reference"].get("spread_keys", []) else OUTPUT_DIR
+    return SPREAD_DIR if key in params.reference.spread_keys else OUTPUT_DIR
 
 
-def item_drive(params: dict, key: str) -> float:
+def item_drive(params: Params, key: str) -> float:
     """J_ext (pA) of a sweep key, of 'ref' or of a spread key; errors name the key and the accepted keys."""
-    if key == "ref" or key in params["reference"].get("spread_keys", []):
-        return check_drive(get(params, "reference.J_ext_pA"), "reference.J_ext_pA")
-    sweep = get(params, "sweep")
-    if key not in sweep:
-        raise ParamsError(f"unknown sweep item '{key}'; accepted: ref or a key of params.yaml sweep "
-                          f"({', '.join(list(sweep)[:3])}, ...)")
-    return check_drive(sweep[key], f"sweep.{key}")
+    if key == "ref" or key in params.reference.spread_keys:
+        return params.reference.J_ext_pA
+    if key not in params.sweep:
+        raise ParamsError(f"unknown sweep item '{key}'; accepted: ref, a key of reference.spread_keys or of "
+                          f"params.yaml sweep ({', '.join(list(params.sweep)[:3])}, ...)")
+    return params.sweep[key]
 
 
-def simulation_hash(params: dict, key: str, J_ext_pA: float) -> str:
+def simulation_hash(params: Params, key: str, J_ext_pA: float) -> str:
     """Hash of everything that determines the spikes of one item."""
-    return params_hash({"network": params["network"], "simulation": params["simulation"],
-                        "seed": params["seeds"]["simulation"], "key": key, "J_ext_pA": J_ext_pA})
+    return params_hash({**params.section_dump("network", "simulation"),
+                        "seed": params.seeds.simulation, "key": key, "J_ext_pA": J_ext_pA})
 
 
-def make_progress(logger, params: dict, sizes: dict[str, int], key: str):
+def drive_relative_to_threshold(params: Params, J_ext_pA: float) -> str:
+    """'J_ext / J_thr' of each population as text, for the log (docs/model.md §1)."""
+    return ", ".join(f"{name} {J_ext_pA / mean_drive_threshold_pA(params.network, i):.3f}"
+                     for i, name in enumerate(POPULATIONS))
+
+
+def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
     """A callback that logs one line per simulated chunk, aborting early above the rate ceiling."""
-    tstop = float(params["simulation"]["tstop_ms"])
-    transient = float(params["simulation"]["transient_ms"])
-    ceiling = float(params["simulation"]["rate_ceiling_Hz"])
+    tstop = params.simulation.tstop_ms
+    transient = params.simulation.transient_ms
+    ceiling = params.simulation.rate_ceiling_Hz
     previous = {"t_ms": 0.0, "counts": {name: 0 for name in POPULATIONS}}
 
     def on_chunk(t_ms: float, wall_s: float, counts: dict[str, int]) -> None:
@@ -75,10 +81,10 @@ def make_progress(logger, params: dict, sizes: dict[str, int], key: str):
     return on_chunk
 
 
-def summarize(result, params: dict) -> tuple[np.ndarray, np.ndarray]:
+def summarize(result, params: Params) -> tuple[np.ndarray, np.ndarray]:
     """Post-transient spike counts per dt bin (2, n_bins) and mean rates (2,) of E and I."""
-    sim = params["simulation"]
-    dt, tstop, transient = sim["dt_ms"], sim["tstop_ms"], sim["transient_ms"]
+    sim = params.simulation
+    dt, tstop, transient = sim.dt_ms, sim.tstop_ms, sim.transient_ms
     transient_steps, n_bins = int(round(transient / dt)), int(round((tstop - transient) / dt))
     counts = np.stack([spike_counts_per_bin(result.spike_steps[name], transient_steps, n_bins)
                        for name in POPULATIONS])
@@ -87,14 +93,16 @@ def summarize(result, params: dict) -> tuple[np.ndarray, np.ndarray]:
     return counts, rates
 
 
-def run_item(params: dict, key: str, output_dir: Path | None = None, logger=None) -> Path:
-    """Simulate one item and write its .npz; nothing is written if anything fails."""
+def run_item(params: Params, key: str, output_dir: Path | None = None, logger=None,
+             J_ext_pA: float | None = None) -> Path:
+    """Simulate one item and write its .npz; nothing is written if anything fails. The drive is the item's
+    (item_drive) unless given (study 2's draws)."""
     logger = logger or get_logger("simulate")
-    check_params(params)  # before NEST is touched
-    J_ext_pA = item_drive(params, key)
-    rng_seed = derive_seed(params["seeds"]["simulation"], "simulate", key)
-    threads = int(params["simulation"]["threads"])
-    logger.info("item %s: J_ext = %.6g pA, rng_seed = %d, threads = %d", key, J_ext_pA, rng_seed, threads)
+    J_ext_pA = item_drive(params, key) if J_ext_pA is None else float(J_ext_pA)  # params validated at load
+    rng_seed = derive_seed(params.seeds.simulation, "simulate", key)
+    threads = params.simulation.threads
+    logger.info("item %s: J_ext = %.6g pA (J_ext / J_thr: %s), rng_seed = %d, threads = %d", key, J_ext_pA,
+                drive_relative_to_threshold(params, J_ext_pA), rng_seed, threads)
 
     network = HagenNetwork(params, J_ext_pA, rng_seed)
     network.build()
@@ -104,15 +112,15 @@ def run_item(params: dict, key: str, output_dir: Path | None = None, logger=None
     logger.info("item %s: NEST simulated in %.1f s", key, result.simulate_s)
 
     counts, rates = summarize(result, params)
-    check_rate_ceiling(dict(zip(POPULATIONS, rates)), params["simulation"]["rate_ceiling_Hz"], f"item {key}")
+    check_rate_ceiling(dict(zip(POPULATIONS, rates)), params.simulation.rate_ceiling_Hz, f"item {key}")
     logger.info("item %s: post-transient rates E %.3f, I %.3f spikes/s", key, rates[0], rates[1])
 
     import nest
 
     metadata = {
         "key": key, "J_ext_pA": J_ext_pA, "rng_seed": rng_seed, "threads": threads,
-        "population_sizes": network.sizes, "dt_ms": params["simulation"]["dt_ms"],
-        "tstop_ms": params["simulation"]["tstop_ms"], "transient_ms": params["simulation"]["transient_ms"],
+        "population_sizes": network.sizes, "dt_ms": params.simulation.dt_ms,
+        "tstop_ms": params.simulation.tstop_ms, "transient_ms": params.simulation.transient_ms,
         "nest_version": nest.__version__, "params_hash": simulation_hash(params, key, J_ext_pA),
         "software": software_versions("nest-simulator", "numpy"),
     }
@@ -128,10 +136,10 @@ def run_item(params: dict, key: str, output_dir: Path | None = None, logger=None
 def main(argv: list[str]) -> int:
     logger = get_logger("simulate")
     if len(argv) != 1:
-        logger.error("usage: python -m analysis.simulate KEY (a key of params.yaml sweep, ref, or a spread key)")
-        return 2
+        raise ParamsError("usage: python -m analysis.simulate KEY (a key of params.yaml sweep, ref, or a spread key)")
     start = time.perf_counter()
     params = load_params()
+    item_drive(params, argv[0])  # an unknown key fails before NEST is imported
     path = run_item(params, argv[0], logger=logger)
     log_io(logger, read=["params.yaml"], wrote=[path])
     logger.info("stage simulate %s took %.1f s", argv[0], time.perf_counter() - start)
@@ -139,4 +147,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(lambda: main(sys.argv[1:])))

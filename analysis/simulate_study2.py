@@ -2,7 +2,7 @@
 
 Usage: python -m analysis.simulate_study2 KEY          (KEY: a key of study2.draws, e.g. t0007)
 
-theta is draw study2.draws[KEY] of study2.prior_box (analysis/priors.py); the run lasts study2.tstop_ms with a
+theta is draw study2.draws[KEY] of study2.prior_box (analysis/model/priors.py); the run lasts study2.tstop_ms with a
 study2.transient_ms transient and has its own seed (derived from seeds.simulation and the key tNNNN).
 Writes data/study2/runs/tNNNN.npz, always one file per draw:
   accepted  study 1's simulation arrays (spikes, counts, rates, metadata) plus theta and status 'accepted'
@@ -19,27 +19,27 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis import cli, priors
-from analysis.common import ParamsError, get_logger, json_array, load_npz, load_params, log_io, save_npz
+from analysis.model import priors
+from analysis.common import ParamsError, get_logger, json_array, load_npz, log_io, run, save_npz
+from analysis.params import Params, load_params
 from analysis.simulate import run_item
 
 OUTPUT_DIR = Path("data/study2/runs")
 
 
-def study2_params(params: dict, key: str) -> tuple[dict, dict]:
+def study2_params(params: Params, key: str) -> tuple[Params, dict]:
     """(study 1's parameters with draw `key`'s theta and study 2's duration, theta)."""
-    study = params["study2"]
-    draws = study["draws"]
-    if key not in draws:
+    study = params.study2
+    if key not in study.draws:
         raise ParamsError(f"draw '{key}' is invalid; accepted: a key of study2.draws "
-                          f"({', '.join(list(draws)[:2])}, ..., {list(draws)[-1]})")
-    theta = priors.draw(study["prior_box"], study["seed"], draws[key])
-    run_params = priors.network_params(params, theta, key)
-    run_params["simulation"].update(tstop_ms=study["tstop_ms"], transient_ms=study["transient_ms"])
+                          f"({', '.join(list(study.draws)[:2])}, ..., {list(study.draws)[-1]})")
+    theta = priors.draw(study.prior_box, study.seed, study.draws[key])
+    run_params = priors.network_params(params, theta, key).with_changes(
+        {"simulation": {"tstop_ms": study.tstop_ms, "transient_ms": study.transient_ms}})
     return run_params, theta
 
 
-def simulate_draw(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=None) -> tuple[Path, str]:
+def simulate_draw(params: Params, key: str, output_dir: Path = OUTPUT_DIR, logger=None) -> tuple[Path, str]:
     """Run draw `key` and write its file; (path, status)."""
     logger = logger or get_logger("simulate_study2")
     run_params, theta = study2_params(params, key)
@@ -49,7 +49,8 @@ def simulate_draw(params: dict, key: str, output_dir: Path = OUTPUT_DIR, logger=
     theta_array = np.array([theta[name] for name in priors.PARAMETERS])
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            arrays = load_npz(run_item(run_params, key, output_dir=Path(scratch), logger=logger))
+            arrays = load_npz(run_item(run_params, key, output_dir=Path(scratch), logger=logger,
+                                       J_ext_pA=theta["J_ext_pA"]))
             status, reason = "accepted", ""
         except RuntimeError as err:  # the rate ceiling stopped a runaway network
             arrays, status, reason = {}, "rejected", str(err)
@@ -73,4 +74,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(lambda: main(sys.argv[1:])))
+    sys.exit(run(lambda: main(sys.argv[1:])))

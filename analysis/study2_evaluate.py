@@ -23,8 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import calibration, cli, npe, priors, study2_inverse
-from analysis.common import derive_seed, get_logger, load_params, log_io, save_npz, write_json
+from analysis import common
+from analysis.model import priors
+from analysis.methods import calibration, npe, study2_inverse
+from analysis.common import ParamsError, derive_seed, get_logger, log_io, save_npz, write_json
+from analysis.params import Study2, load_params
 
 FEATURES = Path("data/study2/features.csv")
 METRICS = Path("metrics/study2.json")
@@ -63,33 +66,43 @@ def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np
     return out
 
 
-def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: dict, seed: int) -> tuple[dict, dict]:
+def check_rows(n_rows: int, study: Study2, feature_set: str) -> None:
+    """The split and the folds must leave every test fold at least 2 runs (R2 and r need 2 points)."""
+    n_test = max(1, int(np.ceil(study.test_fraction * n_rows)))
+    if (n_rows - n_test) // study.cv_folds < 2:
+        raise ParamsError(f"study2.cv_folds = {study.cv_folds} with study2.test_fraction = {study.test_fraction} "
+                          f"leaves test folds of fewer than 2 of the {n_rows - n_test} training runs ({feature_set} "
+                          f"features, {n_rows} usable runs); accepted: more draws, or fewer folds")
+
+
+def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, seed: int) -> tuple[dict, dict]:
     rows = study2_inverse.usable_rows(table, feature_set)
+    check_rows(len(rows), study, feature_set)
     X = rows[study2_inverse.FEATURE_SETS[feature_set]].to_numpy(dtype=float)
     Y = rows[list(study2_inverse.TARGETS)].to_numpy(dtype=float)
-    train, test = split_rows(len(rows), study["test_fraction"], seed)
+    train, test = split_rows(len(rows), study.test_fraction, seed)
     result = {"n_train": int(len(train)), "n_test": int(len(test))}
     for kind in ("ridge", "mlp"):
-        scores = study2_inverse.cross_validated_scores(X[train], Y[train], kind, study["cv_folds"],
-                                                       study["cv_repeats"], seed)
+        scores = study2_inverse.cross_validated_scores(X[train], Y[train], kind, study.cv_folds,
+                                                       study.cv_repeats, seed)
         result[kind] = study2_inverse.summarize(scores)
-    box = study["prior_box"]
-    low = np.array([box[name][0] for name in priors.PARAMETERS])
-    high = np.array([box[name][1] for name in priors.PARAMETERS])
+    bounds = study.prior_box.bounds()
+    low = np.array([bounds[name][0] for name in priors.PARAMETERS])
+    high = np.array([bounds[name][1] for name in priors.PARAMETERS])
     posterior, standardization = npe.fit_npe(Y[train, :7], X[train], low, high, derive_seed(seed, "npe", feature_set))
     samples = with_ei_ratio(npe.sample_posteriors(posterior, standardization, X[test],
-                                                  study["posterior_samples"], derive_seed(seed, "sample")))
+                                                  study.posterior_samples, derive_seed(seed, "sample")))
     ei_prior = with_ei_ratio(np.random.default_rng(derive_seed(seed, "prior")).uniform(low, high, (20000, 7)))
     prior_variance = np.append(calibration.uniform_box_variance(low, high), ei_prior[:, 7].var())
-    result["npe"] = posterior_metrics(samples, Y[test], prior_variance, study["coverage_levels"])
-    return result, {"samples": samples, "truth": Y[test], "keys": rows["key"].to_numpy()[test]}
+    result["npe"] = posterior_metrics(samples, Y[test], prior_variance, study.coverage_levels)
+    return result, {"samples": samples, "truth": Y[test], "keys": rows["key"].to_numpy(dtype=str)[test]}
 
 
 def main() -> int:
     logger = get_logger("study2_evaluate")
     start = time.perf_counter()
     params = load_params()
-    study, seed = params["study2"], params["seeds"]["inverse"]
+    study, seed = params.study2, params.seeds.inverse
     table = pd.read_csv(FEATURES)
     accepted = int((table["status"] == "accepted").sum())
     metrics = {"n_draws": int(len(table)), "n_accepted": accepted, "acceptance_rate": accepted / len(table),
@@ -102,8 +115,8 @@ def main() -> int:
     rows = study2_inverse.usable_rows(table, "both")
     X = rows[study2_inverse.FEATURE_SETS["both"]].to_numpy(dtype=float)
     Y = rows[list(study2_inverse.TARGETS)].to_numpy(dtype=float)
-    sizes = [n for n in study["learning_curve_runs"] if n <= len(rows)] or [len(rows)]
-    curve = study2_inverse.learning_curve(X, Y, "ridge", sizes, study["cv_folds"], seed)
+    sizes = [n for n in study.learning_curve_runs if n <= len(rows)] or [len(rows)]
+    curve = study2_inverse.learning_curve(X, Y, "ridge", sizes, study.cv_folds, seed)
     metrics["learning_curve_ridge_both_r2"] = {str(n): dict(zip(study2_inverse.TARGETS, map(float, values)))
                                                for n, values in curve.items()}
     write_json(METRICS, metrics)
@@ -115,4 +128,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

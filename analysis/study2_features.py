@@ -18,8 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import cli, features, priors, spectra
-from analysis.common import format_eta, get_logger, load_params, log_io
+from analysis import common, features
+from analysis.model import priors
+from analysis.methods import spectra
+from analysis.common import format_eta, get_logger, log_io
+from analysis.params import Params, load_params
 from analysis.signals import KERNELS, KernelSource, item_signals, read_head_gain
 from analysis.simulate_study2 import OUTPUT_DIR as RUNS, study2_params
 
@@ -27,15 +30,15 @@ HEAD_JSON = Path("data/signals/head_model.json")
 OUTPUT = Path("data/study2/features.csv")
 
 
-def run_features(run: dict, run_params: dict, kernels: dict, gain: np.ndarray, nearest: int) -> dict[str, float]:
+def run_features(run: dict, run_params: Params, kernels: dict, gain: np.ndarray, nearest: int) -> dict[str, float]:
     """catch22 and the aperiodic exponent of one accepted run's EEG at the electrode nearest the dipole."""
     eeg = item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
-    rate_Hz = 1000.0 / (run_params["simulation"]["dt_ms"] * run_params["cdm"]["decimation_factor"])
-    spectrum = run_params["study2"]["spectrum"]
+    rate_Hz = 1000.0 / (run_params.simulation.dt_ms * run_params.cdm.decimation_factor)
+    spectrum = run_params.study2.spectrum
     values = dict(zip(features.FEATURE_NAMES, features.catch22_features(eeg)))
     values["aperiodic_exponent"] = spectra.aperiodic_exponent(
-        eeg, rate_Hz, spectrum["freq_range_Hz"], spectrum["max_n_peaks"], spectrum["peak_width_limits_Hz"],
-        spectrum["segment_s"])
+        eeg, rate_Hz, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
+        spectrum.segment_s)
     return values
 
 
@@ -45,11 +48,11 @@ def main() -> int:
     params = load_params()
     gain, nearest, _ = read_head_gain(HEAD_JSON)
     kernels = KernelSource(params, KERNELS)
-    draws = list(params["study2"]["draws"])
+    draws = list(params.study2.draws)
     n_draws = len(draws)
     rows = []
     for index, key in enumerate(draws):
-        run = cli.load_checked_npz(RUNS / f"{key}.npz", ("theta", "status"))
+        run = common.load_checked_npz(RUNS / f"{key}.npz", ("theta", "status"))
         run_params, theta = study2_params(params, key)
         row = {"key": key, "status": str(run["status"]), **theta, "ei_ratio": priors.ei_ratio(theta)}
         if row["status"] == "accepted":
@@ -67,4 +70,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

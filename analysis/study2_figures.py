@@ -22,11 +22,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.stats as st  # noqa: E402
 
-from analysis import cli  # noqa: E402
-from analysis.calibration import sbc_ranks  # noqa: E402
-from analysis.common import get_logger, load_npz, load_params, log_io  # noqa: E402
+from analysis import common  # noqa: E402
+from analysis.methods.calibration import sbc_ranks  # noqa: E402
+from analysis.common import get_logger, load_npz, log_io  # noqa: E402
+from analysis.params import load_params  # noqa: E402
 from analysis.figures import provenance, save_figure  # noqa: E402
-from analysis.study2_inverse import TARGETS  # noqa: E402
+from analysis.methods.study2_inverse import TARGETS  # noqa: E402
 
 METRICS, POSTERIORS = Path("metrics/study2.json"), Path("data/study2/posteriors.npz")
 FEATURE_SET = "both"
@@ -126,11 +127,11 @@ def main() -> int:
                "study2_learning_curve": lambda: fig_learning_curve(metrics["learning_curve_ridge_both_r2"])}
     wrote = []
     for name, draw in figures.items():
-        wrote += save_figure(draw(), name, prov, params["figures"]["dpi"])
+        wrote += save_figure(draw(), name, prov, params.figures.dpi)
     log_io(logger, read=["params.yaml", METRICS, POSTERIORS], wrote=wrote)
     logger.info("stage study2_figures took %.1f s", time.perf_counter() - start)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(common.run(main))

@@ -9,8 +9,9 @@ import time
 
 import numpy as np
 
-from analysis import cells, kernels, mechanisms
-from analysis.common import profile_params
+from analysis import kernels
+from analysis.model import cells, mechanisms
+from analysis.params import profile_params
 
 RATES_HZ = np.array([6.5, 9.6])
 
@@ -30,11 +31,11 @@ def run(n_sweep: int | None = None) -> dict:
     from pathlib import Path
 
     params = profile_params("full")
-    n_sweep = n_sweep or len(params["sweep"])
+    n_sweep = n_sweep or len(params.sweep)
     mechanisms.load()
     with tempfile.TemporaryDirectory() as folder:
         morphologies = {name: cells.write_morphology(Path(folder) / f"{name}.hoc", name,
-                                                     params["kernels"]["cells"]["morphology"][name])
+                                                     params.kernels.cells.morphology[name])
                         for name in "EI"}
         start = time.perf_counter()
         per_kernel = compute_all(params, morphologies)

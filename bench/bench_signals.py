@@ -12,8 +12,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from analysis import cdm, heads
-from analysis.common import profile_params
+from analysis.model import cdm, heads
+from analysis.params import profile_params
 
 
 def synthetic_counts(n_bins=160_000, rates_Hz=(6.5, 9.6), sizes=(8192, 1024), dt_ms=0.0625, seed=1):
@@ -51,7 +51,7 @@ def run() -> dict:
     fast_one = cdm.convolve_same(counts[1], kernels_z[1, 0])
     rel_error = float(np.max(np.abs(fast_one - direct)) / np.max(np.abs(direct)))
     params = profile_params("full")
-    head = heads.make_head(params["eeg"])
+    head = heads.make_head(params.eeg)
     start = time.perf_counter()
     gain = heads.eeg_gain(head)
     heads.eeg_from_cdm(np.zeros(16_000), gain)

@@ -1,7 +1,6 @@
 """Shared fixtures: the tiny profile's parameters and a scratch output folder."""
 from __future__ import annotations
 
-import copy
 import os
 import subprocess
 import sys
@@ -9,19 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from analysis.common import profile_params
+from analysis.common import profile_raw
+from analysis.params import Params, profile_params
 from tools.workspace import prepare
 
 
 @pytest.fixture(scope="session")
-def tiny_params_session() -> dict:
+def tiny_params() -> Params:
+    """The tiny profile's validated parameters (read-only; change them with tiny_params.with_changes({...}))."""
     return profile_params("tiny")
 
 
 @pytest.fixture
-def tiny_params(tiny_params_session) -> dict:
-    """A fresh, mutable copy of the tiny profile's parameters for each test."""
-    return copy.deepcopy(tiny_params_session)
+def tiny_raw() -> dict:
+    """The tiny profile's plain parameters, to break on purpose before validation."""
+    return profile_raw("tiny")
 
 
 def run(command: list[str], cwd: Path, expect: int = 0, **env_extra: str) -> subprocess.CompletedProcess:

@@ -1,4 +1,4 @@
-"""A generator of small synthetic New York head files with the real HDF5 layout (SPEC §4).
+"""A generator of small synthetic New York head files with the real HDF5 layout (docs/model.md §4).
 
 Layout of sa_nyhead.mat (MATLAB v7.3 = HDF5 with a 512-byte MATLAB header; h5py shows MATLAB's dimensions
 reversed): sa/cortex75K/{vc (3, V), normals (3, V), V_fem (3, V, E), V_fem_normal (V, E)}, sa/locs_3D (5, E)

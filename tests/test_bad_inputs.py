@@ -1,7 +1,8 @@
-"""Bad inputs to the stages after the simulations: one exact line `error: ...`, exit status 2, nothing written.
+"""Bad inputs to the stages: one exact line `error: ...`, exit status 2, nothing written.
 
 Each case builds the minimal inputs of a stage in a scratch copy of the repository (tiny profile), breaks one
-thing and runs the stage command as DVC would.
+thing (a parameter or an input file) and runs the stage command as DVC would. The parameter cases run the
+simulate stage: they must fail before NEST is imported, so they cost milliseconds.
 """
 from __future__ import annotations
 
@@ -53,6 +54,17 @@ def set_param(root: Path, section: str, key: str, value) -> None:
     params = yaml.safe_load((root / "params.yaml").read_text())
     params[section][key] = value
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def edit_params_text(root: Path, old: str, new: str) -> None:
+    """Change params.yaml as a user would, in its text (e.g. to write 1.0e6 the way YAML 1.1 reads as a string)."""
+    text = (root / "params.yaml").read_text()
+    assert old in text, old
+    (root / "params.yaml").write_text(text.replace(old, new, 1))
+
+
+SIMULATE = ["simulate", "j00"]
+SIMULATION = "data/simulations/j00.npz"
 
 
 SWEEP = ["j00", "j05", "j10", "j15", "j20", "j25", "j30", "j35", "j40", "j45"]
@@ -123,11 +135,65 @@ def case_items_not_the_sweep(root):
 def case_nan_dipole_location(root):
     set_param(root, "eeg", "dipole_location_mni_mm", [float("nan"), -103.3, -1.46])
     return "signals", "data/signals/head_model.json", (
-        "error: params.yaml: eeg.dipole_location_mni_mm = [nan, -103.3, -1.46] is invalid; accepted: a list of 3 "
-        "finite numbers (mm)")
+        "error: params.yaml + profiles/tiny.yaml: eeg.dipole_location_mni_mm[0] = nan is invalid; accepted: a list "
+        "of 3 finite numbers (mm)")
 
 
-CASES = [case_short_trace, case_other_rate, case_truncated_npz, case_missing_array, case_duplicated_rows,
+def case_seed_not_an_integer(root):
+    set_param(root, "seeds", "simulation", 1.7)
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: seeds.simulation = 1.7 is invalid; "
+                                  "accepted: an integer >= 0")
+
+
+def case_seed_a_word(root):
+    set_param(root, "seeds", "simulation", "abc")
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: seeds.simulation = 'abc' is invalid; "
+                                  "accepted: an integer >= 0")
+
+
+def case_seed_missing(root):
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    del params["seeds"]["simulation"]
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return SIMULATE, SIMULATION, "error: params.yaml + profiles/tiny.yaml: missing key 'seeds.simulation'"
+
+
+def case_three_population_sizes(root):
+    set_param(root, "network", "population_sizes", [8192, 1024, 10])
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: network.population_sizes = "
+                                  "[8192, 1024, 10] is invalid; accepted: a list of 2 integers >= 1 [E, I]")
+
+
+def case_one_external_input(root):
+    set_param(root, "network", "external_inputs", [465])
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: network.external_inputs = [465] is "
+                                  "invalid; accepted: a list of 2 integers >= 0 [E, I] (inputs per neuron)")
+
+
+def case_threshold_below_reset(root):
+    set_param(root, "network", "V_th_mV", [-70.0, -55.0])
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: network.V_th_mV[0] = -70.0 is invalid; "
+                                  "accepted: above network.V_reset_mV[0] = -65.0 (mV, population E)")
+
+
+def case_unknown_item(root):
+    return ["simulate", "j99"], "data/simulations/j99.npz", (
+        "error: unknown sweep item 'j99'; accepted: ref, a key of reference.spread_keys or of params.yaml sweep "
+        "(j00, j05, j10, ...)")
+
+
+def case_exponent_without_sign_is_a_number(root):
+    """1.0e6 is a number (YAML 1.2), so the ceiling is accepted and the next bad value is the one reported."""
+    edit_params_text(root, "rate_ceiling_Hz: 200.0", "rate_ceiling_Hz: 1.0e6")
+    set_param(root, "simulation", "threads", 0)
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: simulation.threads = 0 is invalid; "
+                                  "accepted: an integer in [1, 1024]")
+
+
+CASES = [case_seed_not_an_integer, case_seed_a_word, case_seed_missing, case_three_population_sizes,
+         case_one_external_input, case_threshold_below_reset, case_unknown_item,
+         case_exponent_without_sign_is_a_number, case_short_trace, case_other_rate, case_truncated_npz,
+         case_missing_array, case_duplicated_rows,
          case_header_only, case_empty_csv, case_nan_target, case_items_not_the_sweep, case_nan_dipole_location]
 
 
@@ -136,7 +202,8 @@ def test_bad_input_gives_one_error_line_exit_2_and_no_output(root, case):
     original = (root / "params.yaml").read_text()
     try:
         stage, output, expected = case(root)
-        done = run([sys.executable, "-m", f"analysis.{stage}"], root, expect=2)
+        stage, *arguments = [stage] if isinstance(stage, str) else stage
+        done = run([sys.executable, "-m", f"analysis.{stage}", *arguments], root, expect=2)
     finally:
         (root / "params.yaml").write_text(original)
     assert done.stderr.strip().splitlines()[-1] == expected

@@ -1,10 +1,10 @@
-"""Calibration checks (analysis/calibration.py) on a problem whose true posterior is known."""
+"""Calibration checks (analysis/methods/calibration.py) on a problem whose true posterior is known."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis import calibration
+from analysis.methods import calibration
 
 N_TESTS, N_SAMPLES, NOISE_SD = 1000, 200, 0.5
 

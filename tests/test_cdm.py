@@ -1,11 +1,11 @@
-"""From spike counts and kernels to the CDM (analysis/cdm.py, SPEC §3)."""
+"""From spike counts and kernels to the CDM (analysis/model/cdm.py, docs/model.md §3)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import scipy.signal as ss
 
-from analysis import cdm
+from analysis.model import cdm
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_cdm_is_decimated_sum_of_pathways_in_float32(inputs):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The onset of the analysed window (SPEC §3): steady-state signals vs the original tutorial's truncation.
+# The onset of the analysed window (docs/model.md §3): steady-state signals vs the original tutorial's truncation.
 # A stationary network: Poisson spikes at the study's order of magnitude (E 8192 x 6 spikes/s, I 1024 x 10 spikes/s
 # at dt = 0.0625 ms) and causal kernels as long as the study's (tau = 100 ms) with an I->E-like 20 ms decay.
 DT_MS, Q, TAU_MS = 0.0625, 10, 100.0

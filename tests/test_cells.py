@@ -1,4 +1,5 @@
-"""Ball-and-stick cells (analysis/cells.py) in the real NEURON through LFPy.TemplateCell (SPEC §2.1–§2.2)."""
+"""Ball-and-stick cells (analysis/model/cells.py) in the real NEURON through LFPy.TemplateCell (docs/model.md
+§2.1–§2.2)."""
 from __future__ import annotations
 
 import math
@@ -6,21 +7,21 @@ import math
 import numpy as np
 import pytest
 
-from analysis import cells, mechanisms
+from analysis.model import cells, mechanisms
 
 
 @pytest.fixture(scope="module")
-def kernel_params(tiny_params_session):
+def kernel_params(tiny_params):
     mechanisms.load()
-    return tiny_params_session["kernels"]
+    return tiny_params.kernels
 
 
 def make_cell(kernel_params, population, tmp_path, tstop_ms=100.0, vrest=-65.0):
     import LFPy
 
     morphology = cells.write_morphology(tmp_path / f"{population}.hoc", population,
-                                        kernel_params["cells"]["morphology"][population])
-    return LFPy.TemplateCell(**cells.cell_parameters(population, kernel_params["cells"], morphology, vrest,
+                                        kernel_params.cells.morphology[population])
+    return LFPy.TemplateCell(**cells.cell_parameters(population, kernel_params.cells, morphology, vrest,
                                                      0.0625, tstop_ms))
 
 
@@ -30,22 +31,23 @@ def lambda100_nseg(length_um, diam_um, Ra=100.0, cm=1.0, d_lambda=0.1):
     return int((length_um / (d_lambda * lam) + 0.9) / 2) * 2 + 1
 
 
-# by hand from SPEC §2.1: areas are cylinder mantles pi*d*L (NEURON has no end caps)
+# by hand from docs/model.md §2.1: areas are cylinder mantles pi*d*L (NEURON has no end caps)
 @pytest.mark.parametrize("population, area_um2, nsegs", [
     ("E", math.pi * (30 * 30 + 2 * 200 + 3 * 1000), [1, 5, 21]),
     ("I", math.pi * (15 * 30 + 2 * 200 + 2 * 200), [1, 5, 5]),
 ])
 def test_morphology_area_and_segments(kernel_params, tmp_path, population, area_um2, nsegs):
     cell = make_cell(kernel_params, population, tmp_path)
-    dims = kernel_params["cells"]["morphology"][population]
-    assert [lambda100_nseg(dims[f"{s}_length_um"], dims[f"{s}_diam_um"]) for s in ("soma", "dend", "apic")] == nsegs
+    dims = kernel_params.cells.morphology[population]
+    assert [lambda100_nseg(getattr(dims, f"{s}_length_um"), getattr(dims, f"{s}_diam_um"))
+            for s in ("soma", "dend", "apic")] == nsegs
     assert [sec.nseg for sec in cell.allseclist] == nsegs
     assert cell.totnsegs == sum(nsegs)
     assert cell.area.sum() == pytest.approx(area_um2, rel=1e-9)
     assert [name.split(".")[-1] for name in cell.allsecnames] == ["soma", "dend", "apic"]
     # geometry along z: soma centred at 0, dend down to -215, apic up to +15 + length
     assert cell.z.min() == pytest.approx(-215.0)
-    assert cell.z.max() == pytest.approx(15.0 + dims["apic_length_um"])
+    assert cell.z.max() == pytest.approx(15.0 + dims.apic_length_um)
 
 
 @pytest.mark.parametrize("population", ["E", "I"])
@@ -59,14 +61,15 @@ def test_rest_is_uniform_and_stable(kernel_params, tmp_path, population):
 
 def test_channel_densities_per_section(kernel_params, tmp_path):
     cell = make_cell(kernel_params, "E", tmp_path)
-    channels = kernel_params["cells"]["channels"]
+    channels = kernel_params.cells.channels
     for sec in cell.allseclist:
         kind = cells.section_kind(sec.name())
         for seg in sec:
-            assert seg.pas.g == channels[kind]["g_pas"]
-            assert seg.NaTa_t_frozen.gbar == channels[kind]["gNaTa_t"]
-            assert seg.SKv3_1_frozen.gbar == channels[kind]["gSKv3_1"]
-            assert seg.Ih_linearized.gbar == channels[kind]["gIh"]
+            density = getattr(channels, kind)
+            assert seg.pas.g == density.g_pas
+            assert seg.NaTa_t_frozen.gbar == density.gNaTa_t
+            assert seg.SKv3_1_frozen.gbar == density.gSKv3_1
+            assert seg.Ih_linearized.gbar == density.gIh
         assert sec.ena == sec.ek == -65.0
 
 

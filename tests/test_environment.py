@@ -5,6 +5,7 @@ statically here: hadolint, its structure, and that its versions equal those of t
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -51,27 +52,35 @@ def environment_pins() -> dict[str, str]:
     return pins
 
 
-# conda-forge's version conventions where they differ from PyPI's: NEST's feedstock publishes two-part
-# versions and release candidates ("3.9", "3.10_rc2"), never "3.10.0"
-CONDA_FORGE_VERSION_FORMS = {"nest-simulator": r"\d+\.\d+(_rc\d+)?"}
-
-
 def conda_section_pins() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     return {normalize(entry.split("=")[0]): entry.split("=")[1] for entry in env["dependencies"]
             if isinstance(entry, str)}
 
 
-def test_conda_pins_follow_conda_forge_version_forms():
-    """A conda pin must be a version conda-forge can publish: NEST 3.10.0 exists only on PyPI, so it is
-    installed from the pip section (the same wheel as the lock) instead of a conda pin that cannot resolve."""
+CONDA_FORGE = json.loads((ROOT / "tests" / "reference" / "conda_forge.json").read_text())
+
+
+def test_every_conda_pin_is_a_conda_forge_package_in_its_version_scheme():
+    """Each conda pin names a conda-forge package (its feedstock recorded in tests/reference/conda_forge.json) and
+    has the form conda-forge gives that package's versions; a 'pypi' package carries exactly the lock's version."""
+    lock = read_pins(ROOT / "requirements.lock")
     for name, version in conda_section_pins().items():
-        form = CONDA_FORGE_VERSION_FORMS.get(name)
-        assert form is None or re.fullmatch(form, version), f"environment.yml: {name}={version} is not a " \
-            f"conda-forge version form ({form})"
+        entry = CONDA_FORGE["packages"].get(name)
+        assert entry is not None, f"environment.yml: {name} is not a known conda-forge package (add its feedstock)"
+        scheme = CONDA_FORGE["schemes"][entry["scheme"]]
+        assert re.fullmatch(scheme, version), f"environment.yml: {name}={version} is not of the form {scheme}"
+        pypi_name = entry.get("pypi_name", name)
+        if entry["scheme"] == "pypi" and pypi_name in lock:
+            assert version == lock[pypi_name], f"environment.yml: {name}={version}, requirements.lock {lock[pypi_name]}"
+
+
+def test_nest_cannot_be_a_conda_pin_at_the_archive_version():
+    """conda-forge's NEST versions are two-part or release candidates: 3.10.0 (the archive's) would not resolve."""
+    nest = CONDA_FORGE["schemes"][CONDA_FORGE["packages"]["nest-simulator"]["scheme"]]
+    assert re.fullmatch(nest, "3.10_rc2") and re.fullmatch(nest, "3.9")
+    assert not re.fullmatch(nest, read_pins(ROOT / "requirements.lock")["nest-simulator"])
     assert "nest-simulator" not in conda_section_pins()
-    assert re.fullmatch(CONDA_FORGE_VERSION_FORMS["nest-simulator"], "3.10_rc2")
-    assert not re.fullmatch(CONDA_FORGE_VERSION_FORMS["nest-simulator"], "3.10.0")
 
 
 def test_every_lock_line_is_pinned():
@@ -145,3 +154,16 @@ def test_ci_runs_the_readme_test_command():
 @pytest.mark.parametrize("key", ["analytics = false"])
 def test_dvc_analytics_off(key):
     assert key in (ROOT / ".dvc" / "config").read_text()
+
+
+def test_every_module_that_a_command_runs_exists():
+    """`python -m X` in the Makefile, Dockerfile, dvc.yaml, README and CI must name a module of this repository or
+    an installed package (a moved module must not leave a command behind)."""
+    import importlib.util
+
+    commands = {}
+    for name in ("Makefile", "Dockerfile", "dvc.yaml", "README.md", ".ci/run"):
+        for module in re.findall(r"python -m ([A-Za-z_][\w.]*)", (ROOT / name).read_text()):
+            commands.setdefault(module.rstrip("."), name)
+    missing = {module: where for module, where in commands.items() if importlib.util.find_spec(module) is None}
+    assert len(commands) > 10 and not missing, f"commands run modules that do not exist: {missing}"

@@ -1,4 +1,4 @@
-"""The Ridge inverse model (analysis/evaluate.py, SPEC §6) on synthetic data with a known relation."""
+"""The Ridge inverse model (analysis/evaluate.py, docs/model.md §6) on synthetic data with a known relation."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 from sklearn.metrics import mean_squared_error
 
 from analysis import evaluate
-from analysis.common import ParamsError, profile_params
+from analysis.common import ParamsError
+from analysis.params import profile_params
 from analysis.features import FEATURE_NAMES
 
 
@@ -66,13 +67,10 @@ def test_non_finite_rows_are_dropped_and_counted():
 
 def test_too_few_rows_for_the_folds_is_a_clear_error():
     params = profile_params("tiny")
-    params["inverse"]["cv_folds"] = 12
     with pytest.raises(ParamsError, match=r"inverse.cv_folds = 12 is more than the 10 usable rows"):
-        evaluate.check_inverse_params(params, 10)
-    params["inverse"]["cv_folds"] = 3
-    params["inverse"]["test_fraction"] = 0.9
+        evaluate.check_inverse_params(params.with_changes({"inverse": {"cv_folds": 12}}), 10)
     with pytest.raises(ParamsError, match=r"leaves 1 training and 9 test rows"):
-        evaluate.check_inverse_params(params, 10)
+        evaluate.check_inverse_params(params.with_changes({"inverse": {"cv_folds": 3, "test_fraction": 0.9}}), 10)
 
 
 def test_model_stored_as_numbers_predicts_what_the_fitted_pipeline_predicts():

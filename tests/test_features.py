@@ -1,4 +1,4 @@
-"""catch22 features (analysis/features.py, SPEC §5)."""
+"""catch22 features (analysis/features.py, docs/model.md §5)."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +8,7 @@ import pytest
 
 from analysis import features
 
-SPEC_ORDER = ["mode_5", "mode_10", "acf_timescale", "acf_first_min", "ami2", "trev", "high_fluctuation",
+MODEL_ORDER = ["mode_5", "mode_10", "acf_timescale", "acf_first_min", "ami2", "trev", "high_fluctuation",
               "stretch_high", "transition_matrix", "periodicity", "embedding_dist", "ami_timescale",
               "whiten_timescale", "outlier_timing_pos", "outlier_timing_neg", "low_freq_power",
               "stretch_decreasing", "entropy_pairs", "rs_range", "dfa", "centroid_freq", "forecast_error"]
@@ -22,8 +22,8 @@ def signals():
 
 
 def test_column_order_is_spec_section_5():
-    assert list(features.FEATURE_NAMES) == SPEC_ORDER
-    # the study's figure shows SPEC indices 4, 18, 19
+    assert list(features.FEATURE_NAMES) == MODEL_ORDER
+    # the study's figure shows indices (docs/model.md §5) 4, 18, 19
     assert [features.FEATURE_NAMES[i] for i in (4, 18, 19)] == ["ami2", "rs_range", "dfa"]
 
 
@@ -36,7 +36,7 @@ def test_features_equal_pycatch22_on_the_zscored_trace(name):
     by_short = dict(zip(theirs["short_names"], theirs["values"]))
     # pycatch22 1.x renamed two features; the legacy names pin which is which
     renamed = {"centroid_freq": "median_freq", "transition_matrix": "transition_variance"}
-    expected = [by_short[renamed.get(short, short)] for short in SPEC_ORDER]
+    expected = [by_short[renamed.get(short, short)] for short in MODEL_ORDER]
     np.testing.assert_array_equal(ours, expected)  # value for value
 
 
@@ -59,12 +59,12 @@ def test_parallel_equals_serial_and_table_layout(tmp_path):
     parallel = features.features_of_traces(traces, n_jobs=2, progress=False)
     np.testing.assert_array_equal(serial, parallel)
     table = features.feature_table([f"j{i:02d}" for i in range(9)], list(np.linspace(26, 32, 9)), serial)
-    assert list(table.columns) == ["key", "J_ext_pA", *SPEC_ORDER]
+    assert list(table.columns) == ["key", "J_ext_pA", *MODEL_ORDER]
     features.write_csv(table, tmp_path / "f.csv")
     features.write_csv(table, tmp_path / "g.csv")
     assert (tmp_path / "f.csv").read_bytes() == (tmp_path / "g.csv").read_bytes()
     back = pd.read_csv(tmp_path / "f.csv")
-    np.testing.assert_array_equal(back[SPEC_ORDER].to_numpy(), serial)  # 17 digits round-trip exactly
+    np.testing.assert_array_equal(back[MODEL_ORDER].to_numpy(), serial)  # 17 digits round-trip exactly
 
 
 def test_reference_catch22_of_a_fixed_synthetic_trace():

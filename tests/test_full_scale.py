@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.common import REPO_ROOT, profile_params
+from analysis.common import REPO_ROOT
+from analysis.params import profile_params
 from analysis.paper import fmt
 
 
@@ -19,8 +20,9 @@ def test_full_size_network_fires_at_the_reference_rates(tmp_path):
     from analysis.common import load_npz
     from analysis.simulate import run_item
 
-    params = profile_params("full")
-    params["simulation"].update(tstop_ms=1500.0, transient_ms=500.0, progress_interval_ms=500.0)
+    params = profile_params("full").with_changes(
+        {"simulation": {"tstop_ms": 1500.0, "transient_ms": 500.0, "progress_interval_ms": 500.0},
+         "figures": {"raster_window_ms": [500.0, 1000.0]}})
     rates = load_npz(run_item(params, "ref", output_dir=tmp_path))["rates_Hz"]
     assert 4.0 < rates[0] < 9.0 and 7.0 < rates[1] < 13.0
 
@@ -37,7 +39,7 @@ def test_archived_results_are_the_full_study():
     lock = full_lock()
     params = profile_params("full")
     stages = lock["stages"]
-    for key in params["sweep"]:
+    for key in params.sweep:
         assert f"simulate@{key}" in stages
     for stage in ("simulate_ref", "kernels", "signals", "compare_onsets", "features", "evaluate", "figures", "paper"):
         assert stage in stages, stage
@@ -49,6 +51,31 @@ def test_archived_results_are_the_full_study():
 
     for png in sorted((REPO_ROOT / "figures").glob("*.png")):
         assert json.loads(Image.open(png).text["Description"])["profile"] == "full", png
+
+
+@pytest.mark.full
+def test_study_2_is_the_150_draws_of_the_prior_with_their_own_theta():
+    """Every draw of study2.draws is a recorded item whose run holds the theta its index defines; the metrics, the
+    paper and the acceptance rate agree with the runs; the reference's seed spread is archived beside it."""
+    from analysis.common import load_npz
+    from analysis.model import priors
+
+    stages = full_lock()["stages"]
+    params = profile_params("full")
+    study = params.study2
+    assert [key for key in study.draws if f"simulate_study2@{key}" not in stages] == []
+    accepted = 0
+    for key, index in study.draws.items():
+        run = load_npz(REPO_ROOT / "data" / "study2" / "runs" / f"{key}.npz")
+        theta = priors.draw(study.prior_box, study.seed, index)
+        assert run["theta"].tolist() == [theta[name] for name in priors.PARAMETERS], key
+        accepted += str(run["status"]) == "accepted"
+    metrics = json.loads((REPO_ROOT / "metrics" / "study2.json").read_text())
+    assert metrics["n_draws"] == 150 and metrics["n_accepted"] == accepted
+    numbers = json.loads((REPO_ROOT / "paper" / "numbers.json").read_text())
+    assert numbers["s2_n_draws"] == "150" and numbers["s2_n_accepted"] == str(accepted)
+    for key in params.reference.spread_keys:
+        assert f"simulate_spread@{key}" in stages and (REPO_ROOT / "data" / "seed_spread" / f"{key}.npz").is_file()
 
 
 @pytest.mark.full

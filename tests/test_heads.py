@@ -1,4 +1,4 @@
-"""Head models (analysis/heads.py): four-sphere sanity and convergence, New York head loader vs LFPykit."""
+"""Head models (analysis/model/heads.py): four-sphere sanity and convergence, New York head loader vs LFPykit."""
 from __future__ import annotations
 
 import socket
@@ -6,16 +6,22 @@ import socket
 import numpy as np
 import pytest
 
-from analysis import heads
-from analysis.common import profile_params, sha256_file
+from analysis.model import heads
+from analysis.common import sha256_file
+from analysis.params import Eeg, profile_params
 from tests.nyhead_synthetic import write_synthetic_nyhead
 
 STUDY_LOCATION_MM = [-24.7, -103.3, -1.46]
 
 
 @pytest.fixture(scope="module")
-def eeg_params():
-    return profile_params("full")["eeg"]
+def eeg_params() -> Eeg:
+    return profile_params("full").eeg
+
+
+def with_eeg(eeg: Eeg, **changes) -> Eeg:
+    """The eeg section with some keys changed (sub-sections merged), validated like params.yaml."""
+    return profile_params("full").with_changes({"eeg": changes}).eeg
 
 
 @pytest.fixture
@@ -36,11 +42,11 @@ def test_cortical_dipole_of_1e7_gives_single_digit_microvolts(eeg_params):
 
 def test_four_sphere_series_is_converged(eeg_params):
     """The series solution agrees with itself at a 1000x stricter truncation."""
-    fs = eeg_params["four_sphere"]
-    default = heads.FourSphereHead(fs["radii_mm"], fs["conductivities_S_m"], STUDY_LOCATION_MM,
-                                   fs["dipole_depth_mm"], fs["iter_factor"])
-    strict = heads.FourSphereHead(fs["radii_mm"], fs["conductivities_S_m"], STUDY_LOCATION_MM,
-                                  fs["dipole_depth_mm"], fs["iter_factor"] / 1000)
+    fs = eeg_params.four_sphere
+    default = heads.FourSphereHead(fs.radii_mm, fs.conductivities_S_m, STUDY_LOCATION_MM,
+                                   fs.dipole_depth_mm, fs.iter_factor)
+    strict = heads.FourSphereHead(fs.radii_mm, fs.conductivities_S_m, STUDY_LOCATION_MM,
+                                  fs.dipole_depth_mm, fs.iter_factor / 1000)
     gain, gain_strict = heads.eeg_gain(default), heads.eeg_gain(strict)
     np.testing.assert_allclose(gain, gain_strict, rtol=1e-4, atol=1e-6 * np.abs(gain_strict).max())
 
@@ -106,7 +112,7 @@ def test_nyhead_two_millimetre_rule(tmp_path):
 
 
 def test_missing_nyhead_file_says_what_to_do(tmp_path, eeg_params):
-    params = dict(eeg_params, head_model="nyhead", nyhead=dict(eeg_params["nyhead"], file=str(tmp_path / "no.mat")))
+    params = with_eeg(eeg_params, head_model="nyhead", nyhead={"file": str(tmp_path / "no.mat")})
     with pytest.raises(heads.HeadModelFileError) as err:
         heads.make_head(params)
     message = str(err.value)
@@ -124,8 +130,8 @@ def test_wrong_or_unpinned_checksum_is_refused(nyhead_file, eeg_params):
 
 def test_environment_variable_overrides_the_path(monkeypatch, nyhead_file, eeg_params):
     monkeypatch.setenv("NYHEAD_FILE", str(nyhead_file))
-    params = dict(eeg_params, head_model="nyhead",
-                  nyhead=dict(eeg_params["nyhead"], file="nowhere.mat", sha256=sha256_file(nyhead_file)))
+    params = with_eeg(eeg_params, head_model="nyhead",
+                      nyhead={"file": "nowhere.mat", "sha256": sha256_file(nyhead_file)})
     assert heads.make_head(params).path == nyhead_file
 
 
@@ -162,8 +168,7 @@ def test_four_sphere_with_equal_conductivities_is_the_homogeneous_sphere_closed_
     """Limit case pinning the forward model: with all four conductivities equal the four-sphere series must give
     the classic homogeneous-sphere potential at every 10-20 electrode (a dependency upgrade that changes the
     series fails here, naming the quantity)."""
-    sphere = dict(eeg_params["four_sphere"], conductivities_S_m=[0.33] * 4)
-    head = heads.make_head(dict(eeg_params, four_sphere=sphere))
+    head = heads.make_head(with_eeg(eeg_params, four_sphere={"conductivities_S_m": [0.33] * 4}))
     gain = heads.eeg_gain(head)  # mV per nA um of a radial dipole
     r0 = np.linalg.norm(head.dipole_position_um)
     R = head.radii_um[3]

@@ -1,26 +1,26 @@
-"""CDM kernels from lfpykernels with our cells (analysis/kernels.py), real NEURON (SPEC §2.3–§2.4)."""
+"""CDM kernels from lfpykernels with our cells (analysis/kernels.py), real NEURON (docs/model.md §2.3–§2.4)."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
-from analysis import cells, kernels, mechanisms
+from analysis import kernels
+from analysis.model import cells, mechanisms
 
 RATES_HZ = np.array([6.5, 9.6])  # close to the LIF network's rates at the best-fit point
 
 
 @pytest.fixture(scope="module")
-def setup(tiny_params_session, tmp_path_factory):
+def setup(tiny_params, tmp_path_factory):
     mechanisms.load()
     folder = tmp_path_factory.mktemp("morphologies")
     morphologies = {name: cells.write_morphology(folder / f"{name}.hoc", name,
-                                                 tiny_params_session["kernels"]["cells"]["morphology"][name])
+                                                 tiny_params.kernels.cells.morphology[name])
                     for name in "EI"}
-    return tiny_params_session, morphologies
+    return tiny_params, morphologies
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_kernels_are_causal_and_finite(all_kernels):
 
 
 def test_kernel_signs_and_sizes_follow_the_physics(all_kernels):
-    """Expected from SPEC §2.3, and why:
+    """Expected from docs/model.md §2.3, and why:
     - E->E and E->I: excitatory current enters the apical/basal dendrites and leaves through the rest of the
       cell; with input weighted towards the apical tuft (E->E: N(500, 100) um) the return current flows
       below, a downward (negative z) dipole. E->I input at z ~ 50 um on a short cell gives a small dipole.
@@ -72,10 +72,11 @@ def test_kernel_is_linear_in_the_synaptic_weight(setup):
     """Without g_eff the linearized network is exactly linear in each weight (with g_eff the weight also
     enters the effective leak, which is the point of g_eff)."""
     params, morphologies = setup
-    params = copy.deepcopy(params)
-    params["kernels"]["g_eff"] = False
+    params = params.with_changes({"kernels": {"g_eff": False}})
     single = kernels.compute_kernel(params, 0, 0, RATES_HZ, -65.0, morphologies["E"])
-    params["kernels"]["synapses"]["weight_uS"][0][0] *= 2
+    weights = [list(row) for row in params.kernels.synapses.weight_uS]
+    weights[0][0] *= 2
+    params = params.with_changes({"kernels": {"synapses": {"weight_uS": weights}}})
     double = kernels.compute_kernel(params, 0, 0, RATES_HZ, -65.0, morphologies["E"])
     assert np.max(np.abs(double - 2 * single)) <= 1e-6 * np.max(np.abs(single))
 
@@ -116,8 +117,8 @@ def test_ground_truth_folder_gives_rates_and_vrest(tmp_path, tiny_params):
     rates, vrest = kernels.rates_and_vrest_from_ground_truth(tmp_path, {"E": 2, "I": 1}, 2000.0, 1.0, 200.0)
     np.testing.assert_allclose(rates, [3 / 2 / 10.0, 1 / 1 / 10.0])  # spikes at t >= 2000 ms over 10 s
     assert vrest == -66.0  # median of 23 600 samples at -66 and 11 800 at -64
-    tiny_params["kernels"].update(rates_source="ground_truth", ground_truth_dir=str(tmp_path))
-    rates2, vrest2, note = kernels.rates_and_vrest(tiny_params)
+    params = tiny_params.with_changes({"kernels": {"rates_source": "ground_truth", "ground_truth_dir": str(tmp_path)}})
+    rates2, vrest2, note = kernels.rates_and_vrest(params)
     assert vrest2 == -66.0 and "ground-truth" in note
 
 
@@ -125,23 +126,23 @@ def test_regression_ground_truth_rates_use_the_recordings_duration(tmp_path, tin
     """The original code divided the ground-truth spike counts by the LIF run's duration: 4 x too high under a
     3-s profile. The rates depend on the recording alone, whatever simulation.tstop_ms is."""
     write_ground_truth(tmp_path)
-    tiny_params["kernels"].update(rates_source="ground_truth", ground_truth_dir=str(tmp_path))
+    ground_truth = {"rates_source": "ground_truth", "ground_truth_dir": str(tmp_path)}
     for tstop_ms, transient_ms in ((3000.0, 500.0), (12000.0, 2000.0)):
-        tiny_params["simulation"].update(tstop_ms=tstop_ms, transient_ms=transient_ms)
-        rates, _, _ = kernels.rates_and_vrest(tiny_params)
+        params = tiny_params.with_changes({"kernels": ground_truth,
+                                           "simulation": {"tstop_ms": tstop_ms, "transient_ms": transient_ms}})
+        rates, _, _ = kernels.rates_and_vrest(params)
         np.testing.assert_allclose(rates, [3 / 8192 / 10.0, 1 / 1024 / 10.0])  # kernels.population_sizes, 10 s
 
 
 def test_missing_ground_truth_file_is_named(tmp_path, tiny_params):
-    tiny_params["kernels"].update(rates_source="ground_truth", ground_truth_dir=str(tmp_path))
+    params = tiny_params.with_changes({"kernels": {"rates_source": "ground_truth", "ground_truth_dir": str(tmp_path)}})
     with pytest.raises(FileNotFoundError, match=r"missing spikes.h5"):
-        kernels.rates_and_vrest(tiny_params)
+        kernels.rates_and_vrest(params)
 
 
 def test_bad_rates_source_is_named(tiny_params):
-    tiny_params["kernels"]["rates_source"] = "guess"
     with pytest.raises(ValueError, match=r"kernels.rates_source = 'guess' is invalid; accepted: reference"):
-        kernels.check_kernel_params(tiny_params)
+        tiny_params.with_changes({"kernels": {"rates_source": "guess"}})
 
 
 def test_kernel_set_holds_the_four_pathways_by_pre_and_post(setup, all_kernels):
@@ -157,9 +158,8 @@ def test_kernel_set_holds_the_four_pathways_by_pre_and_post(setup, all_kernels):
 
 
 def test_per_run_rates_must_be_a_boolean(tiny_params):
-    tiny_params["kernels"]["per_run_rates"] = "yes"
     with pytest.raises(ValueError, match=r"kernels.per_run_rates = 'yes' is invalid; accepted: true \| false"):
-        kernels.check_kernel_params(tiny_params)
+        tiny_params.with_changes({"kernels": {"per_run_rates": "yes"}})
 
 
 def test_reference_kernel_values(all_kernels):

@@ -1,11 +1,11 @@
-"""Our NMODL mechanisms (analysis/mod), compiled and run in the real NEURON (SPEC §2.2)."""
+"""Our NMODL mechanisms (analysis/model/mod), compiled and run in the real NEURON (docs/model.md §2.2)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from analysis import cells, mechanisms
+from analysis.model import cells, mechanisms
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_ih_linearization_matches_spec_check_values(h, V_R, winf, tau_w):
     seg = single_compartment(h, V_R)(0.5)
     assert seg.Ih_linearized.winf == pytest.approx(winf, abs=5e-5)
     assert seg.Ih_linearized.tau_w == pytest.approx(tau_w, abs=0.05)
-    # NMODL and the Python transcription of SPEC §2.2 agree to rounding
+    # NMODL and the Python transcription of docs/model.md §2.2 agree to rounding
     reference = cells.ih_linearization(V_R)
     assert seg.Ih_linearized.winf == pytest.approx(reference["winf"], rel=1e-12)
     assert seg.Ih_linearized.dwinf_dv == pytest.approx(reference["dwinf_dv"], rel=1e-12)

@@ -1,7 +1,8 @@
-"""Tests of analysis/network.py with the real NEST, on the tiny (5 %) network."""
+"""Tests of analysis/model/network.py with the real NEST, on the tiny (5 %) network."""
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 
@@ -9,9 +10,10 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-from analysis.common import ParamsError
-from analysis.network import (HagenNetwork, check_drive, check_params, check_rate_ceiling, mean_rate_Hz,
-                              spike_counts_per_bin)
+from analysis.common import REPO_ROOT, ParamsError
+from analysis.model.network import (HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz,
+                                    spike_counts_per_bin)
+from analysis.params import parse
 
 
 # ------------------------------------------------------------------ parameter guards (no NEST needed)
@@ -22,48 +24,49 @@ from analysis.network import (HagenNetwork, check_drive, check_params, check_rat
     ("simulation", "dt_ms", 0.1 / 3, r"simulation.dt_ms = 0.0333.* multiple of 1/tics_per_ms"),
     ("simulation", "tstop_ms", 1000.03, r"simulation.tstop_ms = 1000.03 is invalid; accepted: a multiple of dt"),
     ("simulation", "threads", 0, r"simulation.threads = 0 is invalid"),
-    ("network", "delay_min_ms", 0.01, r"network.delay_min_ms = 0.01 is invalid; accepted: a delay >= dt"),
+    ("network", "delay_min_ms", 0.01, r"network.delay_min_ms = 0.01 is invalid; accepted: a delay >= simulation.dt"),
     ("network", "scale", 1.5, r"network.scale = 1.5 is invalid"),
     ("network", "weight_mean_pA", [[1.589, 2.020], [23.84, -8.441]], r"weight_mean_pA\[1\]\[0\] = 23.84.*Dale"),
     ("network", "connection_probability", [[0.2, 1.2], [0.2, 0.2]], r"connection_probability\[0\]\[1\] = 1.2"),
+    ("network", "tau_mem_ms", [10.0, 10.0], r"unknown key 'network.tau_mem_ms'"),
+    ("sweep", "j05", math.nan, r"sweep.j05 = nan is invalid; accepted: a mapping key: J_ext \(pA, a number >= 0\)"),
+    ("sweep", "j05", "29", r"sweep.j05 = '29' is invalid"),
 ])
-def test_bad_parameters_name_the_key(tiny_params, section, key, value, message):
-    tiny_params[section][key] = value
+def test_bad_network_parameters_name_the_key(tiny_raw, section, key, value, message):
+    tiny_raw[section][key] = value
     with pytest.raises(ParamsError, match=message):
-        check_params(tiny_params)
-
-
-def test_unknown_and_missing_keys_are_named(tiny_params):
-    tiny_params["network"]["tau_mem_ms"] = [10.0, 10.0]
-    with pytest.raises(ParamsError, match=r"unknown key 'network.tau_mem_ms'"):
-        check_params(tiny_params)
-    del tiny_params["network"]["tau_mem_ms"]
-    del tiny_params["simulation"]["transient_ms"]
-    with pytest.raises(ParamsError, match=r"missing key 'simulation.transient_ms'"):
-        check_params(tiny_params)
-
-
-@pytest.mark.parametrize("value", [math.nan, math.inf, -1.0, "29"])
-def test_bad_drive_is_refused(value):
-    with pytest.raises(ParamsError, match=r"sweep.j03 = .* is invalid; accepted: a finite number >= 0"):
-        check_drive(value, "sweep.j03")
+        parse(tiny_raw)
 
 
 def test_parameter_errors_come_before_nest_is_imported(tmp_path):
-    """A bad parameter costs milliseconds: NEST is not even imported."""
+    """A bad parameter costs milliseconds: the simulate stage stops before NEST is even imported."""
     code = (
         "import sys\n"
-        "from analysis.common import profile_params\n"
-        "from analysis.simulate import run_item\n"
-        "p = profile_params('tiny'); p['simulation']['transient_ms'] = 5000.0\n"
-        "try:\n    run_item(p, 'j00', output_dir=sys.argv[1])\n"
-        "except ValueError as err:\n    print('ERR', err)\n"
-        "print('nest imported:', 'nest' in sys.modules)\n"
+        "import analysis.simulate as stage\n"
+        "from analysis.common import profile_raw\n"
+        "from analysis.params import parse\n"
+        "raw = profile_raw('tiny'); raw['simulation']['transient_ms'] = 5000.0\n"
+        "stage.load_params = lambda: parse(raw)\n"
+        "status = stage.run(lambda: stage.main(['j00']))\n"
+        "print('status', status, 'nest imported:', 'nest' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
-    assert "ERR params.yaml: simulation.transient_ms = 5000.0" in done.stdout
-    assert "nest imported: False" in done.stdout
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert done.stderr.strip() == ("error: params.yaml: simulation.transient_ms = 5000.0 is invalid; accepted: "
+                                   "0 <= transient_ms < tstop_ms = 1000.0")
+    assert "status 2 nest imported: False" in done.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_mean_drive_threshold_is_where_the_free_membrane_reaches_threshold(tiny_params):
+    """At J_ext = J_thr the stationary mean of V (E_L + tau_m / C_m x J tau_syn nu_ext n_ext) equals V_th."""
+    net = tiny_params.network
+    for i in range(2):
+        J = mean_drive_threshold_pA(net, i)
+        mean_current_pA = J * net.tau_syn_ex_ms[i] * net.external_rate_per_input_Hz / 1000 * net.external_inputs[i]
+        assert net.E_L_mV[i] + net.tau_m_ms[i] / net.C_m_pF[i] * mean_current_pA == pytest.approx(net.V_th_mV[i])
+    assert mean_drive_threshold_pA(net, 0) == pytest.approx(31.09, abs=0.005)   # the E population of the study
+    assert mean_drive_threshold_pA(net, 1) == pytest.approx(34.59, abs=0.005)   # I: 10 mV x 110.7 pF / 32 pC
 
 
 # ------------------------------------------------------------------ pure helpers
@@ -83,8 +86,8 @@ def test_mean_rate_and_ceiling():
 
 # ------------------------------------------------------------------ the built network (real NEST)
 @pytest.fixture(scope="module")
-def built_network(tiny_params_session):
-    network = HagenNetwork(tiny_params_session, J_ext_pA=29.89, rng_seed=12345)
+def built_network(tiny_params):
+    network = HagenNetwork(tiny_params, J_ext_pA=29.89, rng_seed=12345)
     network.build()
     return network
 
@@ -121,24 +124,24 @@ def test_weights_keep_their_sign_and_moments(built_network, pre, post):
 
 
 @pytest.mark.parametrize("pre, post", [("E", "E"), ("E", "I"), ("I", "E"), ("I", "I")])
-def test_delays_are_redrawn_above_minimum_and_on_grid(built_network, pre, post, tiny_params_session):
-    net = tiny_params_session["network"]
-    dt = tiny_params_session["simulation"]["dt_ms"]
+def test_delays_are_redrawn_above_minimum_and_on_grid(built_network, pre, post, tiny_params):
+    net = tiny_params.network
+    dt = tiny_params.simulation.dt_ms
     delays = _connections(built_network, pre, post)["delay"].to_numpy()
     assert delays.min() >= 0.3
     np.testing.assert_allclose(delays / dt, np.rint(delays / dt), atol=1e-9)
-    d = net["delay_mean_ms"]["EI".index(pre)]["EI".index(post)]
+    d = net.delay_mean_ms["EI".index(pre)]["EI".index(post)]
     sd = 0.5 * d
     expected = st.truncnorm((0.3 - d) / sd, np.inf, loc=d, scale=sd).mean()
     # grid rounding shifts single delays by < dt/2; the mean by much less
     assert abs(delays.mean() - expected) < 5 * sd / math.sqrt(delays.size) + dt / 4
 
 
-def test_spike_encoding_round_trips_to_nest_events(tiny_params_session):
-    network = HagenNetwork(tiny_params_session, J_ext_pA=31.5, rng_seed=7)
+def test_spike_encoding_round_trips_to_nest_events(tiny_params):
+    network = HagenNetwork(tiny_params, J_ext_pA=31.5, rng_seed=7)
     network.build()
     result = network.run()
-    dt = tiny_params_session["simulation"]["dt_ms"]
+    dt = tiny_params.simulation.dt_ms
     for name in ("E", "I"):
         events = network.recorders[name].events
         first = network.populations[name][0].global_id

@@ -1,4 +1,4 @@
-"""Neural posterior estimation (analysis/npe.py, sbi) on a problem whose posterior is known exactly, checked
+"""Neural posterior estimation (analysis/methods/npe.py, sbi) on a problem whose posterior is known exactly, checked
 with the calibration code: theta ~ U(-2, 2) (the prior box), x = theta + N(0, 0.3^2), so the posterior is
 N(x, 0.3^2) truncated to [-2, 2]. Training a flow takes minutes on 2 cores: `slow` (make test-slow)."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import calibration, npe
+from analysis.methods import calibration, npe
 
 NOISE_SD = 0.3
 

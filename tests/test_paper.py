@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import paper
-from analysis.common import profile_params
+from analysis.params import profile_params
 
 
 def test_fill_replaces_every_placeholder_and_refuses_gaps():
@@ -23,7 +23,7 @@ def test_template_placeholders_are_exactly_the_values():
                "cv_r2_mean": 0.8, "cv_r2_sd": 0.05, "cv_folds": 3, "cv_repeats": 3, "n_test": 1}
     kernels_info = {"nu_X_Hz": {"E": 6.5, "I": 9.6}, "Vrest_mV": -65.0, "provenance": "test"}
     head = {"electrodes": ["O1", "O2"], "nearest_electrode": "O1", "gain_mV_per_nAum": [1.77e-10, 1e-10]}
-    rates = {key: [1.0, 2.0] for key in params["sweep"]}
+    rates = {key: [1.0, 2.0] for key in params.sweep}
     values = paper.collect_values(params, metrics, kernels_info, head, rates)
     onset_metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, "cv_mse_pA2_mean": 0.7, "cv_mse_pA2_sd": 0.1,
                      "cv_r2_mean": 0.8, "cv_r2_sd": 0.05, "n_test": 1, "onset_peak_abs_z_max": 3.0}
@@ -32,6 +32,7 @@ def test_template_placeholders_are_exactly_the_values():
                   "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
                   "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
     values.update(paper.onset_values(comparison, "steady"))
+    values.update(paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
     text = paper.fill(template, values)  # raises if any placeholder lacks a value or vice versa
     assert "0.5 pA²" in text and "1.77 µV" in text
 
@@ -64,8 +65,25 @@ def test_fmt_significant_digits():
     assert paper.fmt(0.123456) == "0.1235" and paper.fmt(29.89) == "29.89" and paper.fmt(12.0) == "12"
 
 
-def test_mean_drive_threshold_is_near_31_pA_as_spec_section_1_says():
-    params = profile_params("full")
-    # (V_th - E_L) C_m / (tau_syn nu_ext n_ext tau_m) = 10 mV * 289.1 pF / (0.5 ms * 18.6 /ms * 10 ms)
-    assert paper.mean_drive_threshold_pA(params, 0) == pytest.approx(10 * 289.1 / (0.5 * 18.6 * 10))
-    assert 30.5 < paper.mean_drive_threshold_pA(params, 0) < 31.5
+def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0) -> dict:
+    """metrics/study2.json of a made-up study: Ridge R2 per target, the same for every feature set, NPE coverage
+    off its nominal level by coverage_error, 40 held-out runs."""
+    levels = ("0.5", "0.8", "0.9", "0.95")
+    point = {t: {"r2_mean": v, "r2_sd": 0.05, "pearson_r_mean": 0.0, "pearson_r_sd": 0.0} for t, v in r2.items()}
+    npe = {t: {"r2_posterior_mean": v, "shrinkage_mean": 0.5, "sbc_uniformity_p": 0.5, "pearson_r": 0.0,
+               "zscore_median": 0.6, "coverage": {lv: min(1.0, float(lv) + coverage_error) for lv in levels}}
+           for t, v in r2.items()}
+    feature_set = {"ridge": point, "mlp": point, "npe": npe, "n_train": 120, "n_test": 40}
+    return {"n_draws": 160, "n_accepted": 160, "acceptance_rate": 1.0,
+            "feature_sets": {name: feature_set for name in ("catch22", "exponent", "both")},
+            "learning_curve_ridge_both_r2": {"50": dict(r2), "100": dict(r2)}}
+
+
+def test_study2_verdicts_are_computed_from_the_numbers():
+    study = profile_params("full").study2
+    values = paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.05, "J_II_pA": 0.3}), study)
+    assert values["s2_recovered"] == "`J_ext_pA`" and values["s2_not_identifiable"] == "`J_EE_pA`"
+    assert values["s2_n_calibrated"] == "3" and values["s2_n_targets"] == "3"
+    # 40 held-out runs: 2 binomial se at the 50 % level is 0.16; coverage 0.2 too high fails every level
+    off = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.2), study)
+    assert off["s2_n_calibrated"] == "0"

@@ -105,7 +105,8 @@ def test_regression_onset_legacy_reproduces_the_original_signals_features_and_me
     """cdm.onset: legacy gives, bit for bit, the tiny profile's signal arrays, features and Ridge metrics that the
     code wrote before the onset option existed (tests/reference/tiny_legacy_onset, written by commit 67d7953)."""
     from analysis import signals
-    from analysis.common import load_npz, profile_params
+    from analysis.common import load_npz
+    from analysis.params import profile_params
 
     params = profile_params("tiny")
     head = json.loads((workspace / "data" / "signals" / "head_model.json").read_text())
@@ -113,7 +114,7 @@ def test_regression_onset_legacy_reproduces_the_original_signals_features_and_me
     nearest = head["electrodes"].index(head["nearest_electrode"])
     kernels = load_npz(workspace / "data" / "kernels" / "kernels.npz")
     expected = json.loads((REFERENCE / "signal_array_sha256.json").read_text())["arrays"]
-    for key in params["sweep"]:
+    for key in params.sweep:
         simulation = load_npz(workspace / "data" / "simulations" / f"{key}.npz")
         legacy = signals.item_signals(simulation, kernels, params, gain, onset="legacy")
         legacy["eeg"] = legacy["eeg_all"][nearest]

@@ -1,19 +1,20 @@
-"""Study 2's prior draws and the network they define (analysis/priors.py)."""
+"""Study 2's prior draws and the network they define (analysis/model/priors.py)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis import priors
-from analysis.common import profile_params
+from analysis.model import priors
+from analysis.params import PriorBox, profile_params
 
-BOX = {"J_EE_pA": [1.0, 2.2], "J_IE_pA": [1.3, 2.7], "J_EI_pA": [-32.0, -15.5], "J_II_pA": [-11.4, -5.5],
-       "tau_syn_E_ms": [0.3, 1.0], "tau_syn_I_ms": [0.3, 3.0], "J_ext_pA": [27.0, 32.0]}
+BOX = PriorBox.model_validate({"J_EE_pA": [1.0, 2.2], "J_IE_pA": [1.3, 2.7], "J_EI_pA": [-32.0, -15.5],
+                               "J_II_pA": [-11.4, -5.5], "tau_syn_E_ms": [0.3, 1.0], "tau_syn_I_ms": [0.3, 3.0],
+                               "J_ext_pA": [27.0, 32.0]})
 
 
 def test_draws_are_inside_the_box_and_fill_it():
     thetas = priors.draws(BOX, base_seed=2026, n_draws=400)
-    for name, (low, high) in BOX.items():
+    for name, (low, high) in BOX.bounds().items():
         values = np.array([theta[name] for theta in thetas])
         assert values.min() >= low and values.max() <= high
         # uniform: the mean within 4 standard errors of the box's centre, sd (high - low) / sqrt(12)
@@ -30,15 +31,36 @@ def test_best_fit_theta_reproduces_study_1s_network_exactly():
     theta = priors.best_fit(params)
     assert priors.ei_ratio(theta) == pytest.approx(0.279, abs=5e-4)  # (1.589 / 2.020) / (23.84 / 8.441)
     same = priors.network_params(params, theta, "ref")
-    assert same["network"] == params["network"]  # the same network code sees the same parameters
-    assert same["sweep"] == {"ref": params["reference"]["J_ext_pA"]}
+    assert same == params  # the same network code sees the same parameters
+    assert theta["J_ext_pA"] == params.reference.J_ext_pA
 
 
 def test_theta_reaches_the_entries_it_names():
     params = profile_params("full")
     theta = dict(priors.best_fit(params), J_IE_pA=2.5, tau_syn_I_ms=2.0, J_ext_pA=31.0)
-    net = priors.network_params(params, theta, "t0001")["network"]
-    assert net["weight_mean_pA"][0][1] == 2.5           # E -> I, onto the I population
-    assert net["weight_mean_pA"][0][0] == 1.589 and net["weight_mean_pA"][1][0] == -23.84
-    assert net["tau_syn_in_ms"] == [2.0, 2.0] and net["tau_syn_ex_ms"] == [0.5, 0.5]
-    assert params["network"]["weight_mean_pA"][0][1] == 2.020  # the study's parameters are untouched
+    net = priors.network_params(params, theta, "t0001").network
+    assert net.weight_mean_pA[0][1] == 2.5           # E -> I, onto the I population
+    assert net.weight_mean_pA[0][0] == 1.589 and net.weight_mean_pA[1][0] == -23.84
+    assert net.tau_syn_in_ms == [2.0, 2.0] and net.tau_syn_ex_ms == [0.5, 0.5]
+    assert params.network.weight_mean_pA[0][1] == 2.020  # the study's parameters are untouched
+
+
+def test_best_fit_theta_builds_the_same_connections_and_weights_in_nest(tiny_params):
+    """The tiny network built from study 1's parameters and from the best-fit theta with the same seed: the same
+    synapses, weights and delays, connection by connection (real NEST)."""
+    import nest
+
+    from analysis.model.network import HagenNetwork
+
+    def connections(params):
+        network = HagenNetwork(params, J_ext_pA=params.reference.J_ext_pA, rng_seed=99)
+        network.build()
+        conns = nest.GetConnections(network.populations["E"] + network.populations["I"])
+        table = conns.get(["source", "target", "weight", "delay"], output="pandas")
+        return table.sort_values(["source", "target", "weight", "delay"]).reset_index(drop=True)
+
+    study1 = connections(tiny_params)
+    theta = priors.best_fit(tiny_params)
+    study2 = connections(priors.network_params(tiny_params, theta, "t0000"))
+    assert len(study1) > 1000
+    assert study1.equals(study2)

@@ -4,15 +4,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import heads, signals
+from analysis import signals
+from analysis.model import heads
 from analysis.common import ParamsError
 
 
 def tiny_simulation(params):
     """A perfectly regular population: one spike in every dt bin from t = 0 to tstop, stored as the simulate
     stage stores it. Its steady-state CDM is a constant, the kernels' area."""
-    sim = params["simulation"]
-    dt, transient, tstop = sim["dt_ms"], sim["transient_ms"], sim["tstop_ms"]
+    sim = params.simulation
+    dt, transient, tstop = sim.dt_ms, sim.transient_ms, sim.tstop_ms
     n_steps, first = int(round(tstop / dt)), int(round(transient / dt))
     steps = {name: np.arange(n_steps) for name in ("E", "I")}
     counts = np.stack([np.bincount(steps[name][steps[name] >= first] - first, minlength=n_steps - first)
@@ -25,10 +26,10 @@ def test_item_signals_eeg_is_gain_times_cdm(tiny_params, onset):
     simulation = tiny_simulation(tiny_params)
     kernels = {"cdm_kernel_z": np.zeros((2, 2, 1601))}
     kernels["cdm_kernel_z"][1, 0, 800:] = -np.exp(-np.arange(801) / 160.0) * 1e3  # I->E, 10 ms decay
-    head = heads.make_head(tiny_params["eeg"])
+    head = heads.make_head(tiny_params.eeg)
     gain = heads.eeg_gain(head)
     out = signals.item_signals(simulation, kernels, tiny_params, gain, onset=onset)
-    n_samples = simulation["spike_counts"].shape[1] // tiny_params["cdm"]["decimation_factor"]
+    n_samples = simulation["spike_counts"].shape[1] // tiny_params.cdm.decimation_factor
     assert out["cdm"].shape == (n_samples,) and out["eeg_all"].shape == (21, n_samples)
     np.testing.assert_allclose(out["eeg_all"], np.outer(gain, out["cdm"]).astype(np.float32), rtol=1e-6)
     # one spike per bin through the I->E kernel: the CDM is the kernel's area, -1e3 x sum exp(-n/160), times the
@@ -57,15 +58,13 @@ def test_steady_counts_must_match_the_stored_window(tiny_params):
     ("history_ms", 200.5, r"cdm.history_ms = 200.5 is invalid; accepted: <= simulation.transient_ms = 200 ms"),
 ])
 def test_bad_cdm_params_are_named(tiny_params, key, value, message):
-    tiny_params["cdm"][key] = value
     with pytest.raises(ParamsError, match=message):
-        signals.check_signal_params(tiny_params)
+        tiny_params.with_changes({"cdm": {key: value}})
 
 
 def test_bad_head_model_is_named(tiny_params):
-    tiny_params["eeg"]["head_model"] = "mne"
     with pytest.raises(ParamsError, match=r"eeg.head_model = 'mne' is invalid; accepted: four_sphere \| nyhead"):
-        signals.check_signal_params(tiny_params)
+        tiny_params.with_changes({"eeg": {"head_model": "mne"}})
 
 
 def test_history_is_checked_against_the_loaded_kernels(tiny_params):

@@ -6,30 +6,32 @@ import json
 import numpy as np
 import pytest
 
-from analysis import priors, simulate_study2
-from analysis.common import ParamsError, load_npz, profile_params
+from analysis import simulate_study2
+from analysis.model import priors
+from analysis.common import ParamsError, load_npz
+from analysis.params import profile_params
 
 
 @pytest.fixture
 def params():
-    p = profile_params("tiny")
-    p["study2"].update(draws={f"t{i:04d}": i for i in range(4)}, tstop_ms=600.0, transient_ms=200.0)
-    return p
+    return profile_params("tiny").with_changes(
+        {"study2": {"draws": {f"t{i:04d}": i for i in range(4)}, "tstop_ms": 600.0, "transient_ms": 200.0,
+                    "learning_curve_runs": [3, 4]}})
 
 
 def test_an_accepted_draw_holds_its_spikes_and_theta(params, tmp_path):
     path, status = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
     data = load_npz(path)
-    theta = priors.draw(params["study2"]["prior_box"], params["study2"]["seed"], 1)
+    theta = priors.draw(params.study2.prior_box, params.study2.seed, 1)
     assert status == "accepted" and str(data["status"]) == "accepted" and path.name == "t0001.npz"
     np.testing.assert_array_equal(data["theta"], [theta[name] for name in priors.PARAMETERS])
     # the network ran with this theta's drive for study 2's duration: 400 ms of post-transient counts
-    assert data["spike_counts"].shape == (2, int(400 / params["simulation"]["dt_ms"]))
+    assert data["spike_counts"].shape == (2, int(400 / params.simulation.dt_ms))
     assert json.loads(str(data["metadata"]))["J_ext_pA"] == theta["J_ext_pA"]
 
 
 def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path):
-    params["simulation"]["rate_ceiling_Hz"] = 0.5  # every draw of this tiny network fires faster
+    params = params.with_changes({"simulation": {"rate_ceiling_Hz": 0.5}})  # every tiny draw fires faster
     path, status = simulate_study2.simulate_draw(params, "t0002", output_dir=tmp_path)
     data = load_npz(path)
     assert status == "rejected" and "rate_ceiling_Hz" in str(data["reason"])
@@ -47,22 +49,23 @@ def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
     """study2_features on a real tiny run: catch22 of the EEG equals the features module's on the same trace, and
     the exponent is fitted with study2.spectrum's settings (its maths is pinned in test_spectra; a short, strongly
     oscillating tiny run can even give a negative exponent, so no sign is asserted here)."""
-    from analysis import features, heads, signals, study2_features
+    from analysis import features, signals, study2_features
+    from analysis.model import heads
 
     path, _ = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
     run = load_npz(path)
     run_params, _ = simulate_study2.study2_params(params, "t0001")
     kernels = {"cdm_kernel_z": np.zeros((2, 2, 3201))}
     kernels["cdm_kernel_z"][1, 0, 1600:] = -1e3 * np.exp(-np.arange(1601) / 160.0)  # an I->E-like kernel
-    head = heads.make_head(params["eeg"])
+    head = heads.make_head(params.eeg)
     gain, nearest = heads.eeg_gain(head), head.nearest_electrode()
     values = study2_features.run_features(run, run_params, kernels, gain, nearest)
     eeg = signals.item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
     np.testing.assert_array_equal([values[name] for name in features.FEATURE_NAMES], features.catch22_features(eeg))
-    spectrum = run_params["study2"]["spectrum"]
-    from analysis import spectra
+    spectrum = run_params.study2.spectrum
+    from analysis.methods import spectra
 
     assert values["aperiodic_exponent"] == spectra.aperiodic_exponent(
-        eeg, 1600.0, spectrum["freq_range_Hz"], spectrum["max_n_peaks"], spectrum["peak_width_limits_Hz"],
-        spectrum["segment_s"])
+        eeg, 1600.0, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
+        spectrum.segment_s)
     assert np.isfinite(values["aperiodic_exponent"])

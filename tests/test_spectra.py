@@ -1,10 +1,10 @@
-"""The aperiodic exponent (analysis/spectra.py) of synthetic signals with a known 1/f^chi spectrum."""
+"""The aperiodic exponent (analysis/methods/spectra.py) of synthetic signals with a known 1/f^chi spectrum."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis import spectra
+from analysis.methods import spectra
 
 RATE_HZ, N_SAMPLES = 1600.0, 4000   # study 2's traces: 2.5 s at 1.6 kHz
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import priors, study2_evaluate
-from analysis.common import profile_params
+from analysis import study2_evaluate
+from analysis.model import priors
+from analysis.params import profile_params
 
 
 def test_split_is_seeded_disjoint_and_complete():

@@ -5,7 +5,7 @@ import numpy as np
 
 from analysis import study2_evaluate, study2_figures
 from analysis.figures import save_figure
-from analysis.study2_inverse import TARGETS
+from analysis.methods.study2_inverse import TARGETS
 
 
 def test_every_study2_figure_is_drawn(tmp_path):

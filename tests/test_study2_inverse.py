@@ -1,4 +1,4 @@
-"""Study 2's inverse models and their per-parameter evaluation (analysis/study2_inverse.py) on synthetic data
+"""Study 2's inverse models and their per-parameter evaluation (analysis/methods/study2_inverse.py) on synthetic data
 whose identifiability is known: one target is a function of the features, one is independent of them."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import study2_inverse
+from analysis.methods import study2_inverse
 
 N_RUNS = 150
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.common import profile_params
+from analysis.params import profile_params
 from tests.conftest import run
 from tools import sweep
 from tools.workspace import prepare
@@ -80,11 +80,22 @@ def test_a_killed_worker_is_replaced_and_its_item_completes(tmp_path):
 
 
 def test_a_failing_item_is_reported_and_the_others_are_recorded(tmp_path):
-    root = tiny_workspace_with_one_thread(tmp_path / "compendium", j25=-1.0)
+    # 400 pA drives the tiny network far above its rate ceiling: the item's simulation stops with an error
+    root = tiny_workspace_with_one_thread(tmp_path / "compendium", j25=400.0)
     done = run([sys.executable, "-m", "tools.sweep", "--workers", "2", "j25", "j30"], root, expect=1)
     assert "item j25 FAILED after a retry" in done.stderr and "failed items: j25" in done.stderr
+    assert "rate_ceiling_Hz" in done.stderr
     lock = yaml.safe_load((root / "dvc.lock").read_text())["stages"]
     assert "simulate@j30" in lock and "simulate@j25" not in lock
+
+
+def test_invalid_parameters_stop_the_sweep_before_any_work(tmp_path):
+    root = tiny_workspace_with_one_thread(tmp_path / "compendium", j25=-1.0)
+    done = run([sys.executable, "-m", "tools.sweep", "j25"], root, expect=2)
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: params.yaml + profiles/tiny.yaml: sweep.j25 = -1.0 is invalid; accepted: a mapping key: J_ext (pA, "
+        "a number >= 0), at least 3 items")
+    assert not (root / "data").exists()
 
 
 def test_jobqueue_submission_path_with_a_local_job_cluster(tmp_path):
@@ -128,6 +139,18 @@ def test_eta_uses_item_times_that_grow_with_the_drive():
     assert progress.eta_s([]) == 0.0
 
 
+def test_eta_of_other_stages_is_the_mean_item_time_times_the_items_left():
+    """Study 2's draws do not grow with a drive: 148 items left at a mean 37.5 s on one worker is 92.5 min (the
+    old fit against the item's position extrapolated the first items' noise down to a quarter of that)."""
+    params = profile_params("full")
+    items = sweep.item_stages(REPO, "simulate_study2", params)
+    keys = list(items.names)
+    assert len(keys) == 150 and items.commands["t0007"] == "python -m analysis.simulate_study2 t0007"
+    progress = sweep.Progress(sweep.drives_of(params, keys, items), n_workers=1, total=150)
+    progress.seconds.update(t0000=40.0, t0001=35.0)
+    assert progress.eta_s(keys[2:]) == pytest.approx(148 * 37.5)
+
+
 def test_items_and_commands_come_from_dvc_yaml():
     """Any foreach stage can be swept (the second study's runs use the same driver); the study's simulations
     are simulate@KEY plus simulate_ref as the item `ref`, with the commands dvc.yaml gives them."""
@@ -136,6 +159,6 @@ def test_items_and_commands_come_from_dvc_yaml():
     assert len(items.names) == 51 and items.stage_name("j07") == "simulate@j07"
     assert items.stage_name("ref") == "simulate_ref" and items.commands["ref"] == "python -m analysis.simulate ref"
     assert items.commands["j07"] == "python -m analysis.simulate j07"
-    assert "analysis/network.py" in items.code
+    assert "analysis/model/network.py" in items.code
     with pytest.raises(sweep.SweepError, match=r"--stage signals: not a foreach stage of dvc.yaml; accepted: simulate"):
         sweep.item_stages(REPO, "signals", params)

@@ -10,8 +10,10 @@ otherwise made first in the scratch copy by re-running the stage that produces i
 `kernels`). Every output's DVC hash (a file's md5; a directory's listing md5, computed as DVC does) is compared
 with dvc.lock, and a table prints item, output, expected, got, match, seconds and a verdict: identical bytes;
 identical content (same arrays, bytes differ only in compression or in recorded software versions: which is
-said; needs the archived output in the workspace, e.g. after `make restore`); or different. Exit 1 only if an
-output is different.
+said; needs the archived output in the workspace, e.g. after `make restore`); statistically equivalent (a
+simulation with other spikes whose rates, ISI CVs, correlations and rate distribution lie within the seed-to-seed
+spread of the reference point, data/seed_spread/; the Ridge metrics within their cross-validation spread;
+docs/model.md §9); or different. Exit 1 only if an output is different.
 Items are independent (each has its own scratch copy): with --workers N, --scheduler ADDRESS or --cluster FILE
 they run side by side through the Dask set-up of tools/sweep.py (each stage in its own OS process).
 Bit-identical results need the same NEST/NEURON build, the same simulation.threads and the same seeds; across
@@ -20,6 +22,8 @@ platforms expect statistically comparable results instead (README "Reproducibili
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import os
 import subprocess
 import sys
@@ -27,13 +31,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.common import REPO_ROOT, get_logger, load_params
-from tools import compare
+import numpy as np
+
+from analysis.common import REPO_ROOT, get_logger
+from analysis.params import load_params
+from tools import compare, statistics
 from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
 from tools.sweep import SweepError
 from tools.workspace import prepare
 
 DEFAULT_ITEMS = ("j00", "j25", "kernels")
+# the seed-to-seed spread (docs/model.md §9): the reference run and its spread items
+SEED_REFERENCE = Path("data/simulations/ref.npz")
+SEED_SPREAD_DIR = Path("data/seed_spread")
 
 
 class StageFailed(RuntimeError):
@@ -81,13 +91,58 @@ def check_item(root: str, item: str, stage: str) -> list[dict]:
 
 
 def content_verdict(scratch: Path, root: Path, out: dict, got: str | None) -> str:
-    """identical bytes | identical content (reason) | different (reason), against the archived output."""
+    """identical bytes | identical content (reason) | statistically equivalent (how) | different (reason), against
+    the archived output."""
     if got == out["md5"]:
         return "identical bytes"
     if output_md5(root / out["path"]) != out["md5"]:
         return "different (bytes; no archived copy here to compare content: make restore)"
     found = compare.verdict(scratch / out["path"], root / out["path"])
+    if found.kind == "different":
+        return statistical_verdict(scratch / out["path"], root / out["path"], root) or f"different ({found.reason})"
     return f"{found.kind} ({found.reason})" if found.reason else found.kind
+
+
+def statistical_verdict(candidate: Path, archived: Path, root: Path) -> str | None:
+    """Simulations against the seed-to-seed spread of the reference point, the Ridge metrics against their
+    cross-validation spread (docs/model.md §9); None for outputs without a statistical comparison."""
+    if candidate.suffix == ".npz" and archived.parent.name in ("simulations", "seed_spread"):
+        seed_runs = seed_run_files(root)
+        if len(seed_runs) < 3:
+            return (f"different (other spikes; the seed spread {SEED_SPREAD_DIR}/ is not here to compare statistics: "
+                    "make restore)")
+        spread = statistics.seed_spread([statistics.load(path) for path in seed_runs])
+        kind, reasons = statistics.verdict(statistics.load(candidate), statistics.load(archived), spread)
+        detail = "; ".join(reasons) if reasons else f"rates, ISI CV, correlations and rate distributions within the " \
+                                                   f"spread of {len(seed_runs)} seeds of ref"
+        return f"{kind} ({detail})"
+    if archived.name in ("signals", "features") and archived.is_dir():
+        seed_runs = seed_run_files(root)
+        if len(seed_runs) < 3:
+            return f"different (bytes; the seed spread {SEED_SPREAD_DIR}/ is not here to compare statistics)"
+        traces = seed_signals(root, tuple(seed_runs))
+        if archived.name == "signals":
+            rate_Hz = sampling_rate_Hz(root)
+            kind, reasons = statistics.signals_verdict(_signal_traces(candidate), _signal_traces(archived),
+                                                       statistics.signal_spread(traces, rate_Hz), rate_Hz)
+            what = "CDM and EEG band powers of every item"
+        else:
+            import pandas as pd
+
+            from analysis.features import FEATURE_NAMES, catch22_features
+
+            values = np.array([catch22_features(run["eeg"]) for run in traces])
+            seed_sd = dict(zip(FEATURE_NAMES, values.std(axis=0, ddof=1)))
+            kind, reasons = statistics.features_verdict(pd.read_csv(candidate / "features.csv"),
+                                                        pd.read_csv(archived / "features.csv"), seed_sd,
+                                                        len(seed_runs))
+            what = "every feature over the items"
+        detail = "; ".join(reasons[:3]) if reasons else f"{what} within the spread of {len(seed_runs)} seeds of ref"
+        return f"{kind} ({detail})"
+    if archived.name == "ridge.json":
+        kind, reasons = statistics.metrics_verdict(json.loads(candidate.read_text()), json.loads(archived.read_text()))
+        return f"{kind} ({'; '.join(reasons) or 'CV MSE and R2 within 2 cross-validation sd'})"
+    return None
 
 
 def check(items: list[str], logger, where: argparse.Namespace | None = None) -> list[dict]:
@@ -106,6 +161,38 @@ def check(items: list[str], logger, where: argparse.Namespace | None = None) -> 
         futures = [client.submit(check_item, str(REPO_ROOT), item, stage, pure=False)
                    for item, stage in zip(items, stages)]
         return [row for future in futures for row in future.result()]
+
+
+def seed_run_files(root: Path) -> list[Path]:
+    return [path for path in [root / SEED_REFERENCE, *sorted((root / SEED_SPREAD_DIR).glob("*.npz"))]
+            if path.is_file()]
+
+
+def sampling_rate_Hz(root: Path) -> float:
+    params = load_params(root / "params.yaml")
+    return 1000.0 / (params.simulation.dt_ms * params.cdm.decimation_factor)
+
+
+@functools.lru_cache(maxsize=2)
+def seed_signals(root: Path, seed_runs: tuple[Path, ...]) -> list[dict[str, np.ndarray]]:
+    """CDM and EEG of the seed runs, made as the signals stage makes them (the workspace's kernels and head)."""
+    from analysis.common import load_npz
+    from analysis.signals import item_signals, read_head_gain
+
+    params = load_params(root / "params.yaml")
+    kernels = load_npz(root / "data" / "kernels" / "kernels.npz")
+    gain, nearest, _ = read_head_gain(root / "data" / "signals" / "head_model.json")
+    out = []
+    for path in seed_runs:
+        signals = item_signals(load_npz(path), kernels, params, gain)
+        out.append({"cdm": signals["cdm"], "eeg": signals["eeg_all"][nearest]})
+    return out
+
+
+def _signal_traces(folder: Path) -> dict[str, dict[str, np.ndarray]]:
+    from analysis.common import load_npz
+
+    return {path.stem: {name: load_npz(path)[name] for name in ("cdm", "eeg")} for path in sorted(folder.glob("*.npz"))}
 
 
 def table(rows: list[dict]) -> str:

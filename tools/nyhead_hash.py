@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 
-from analysis.common import load_params, sha256_file
-from analysis.heads import NYHEAD_HOWTO, resolve_nyhead_file
+from analysis.common import sha256_file
+from analysis.params import load_params
+from analysis.model.heads import NYHEAD_HOWTO, resolve_nyhead_file
 
 
 def main(argv: list[str]) -> int:
-    path = resolve_nyhead_file(argv[0] if argv else load_params()["eeg"]["nyhead"]["file"])
+    path = resolve_nyhead_file(argv[0] if argv else load_params().eeg.nyhead.file)
     if not path.is_file():
         print(NYHEAD_HOWTO.format(path=path), file=sys.stderr)
         return 2

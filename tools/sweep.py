@@ -50,7 +50,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from analysis.common import REPO_ROOT, get_logger, load_params
+from analysis.common import REPO_ROOT, ParamsError, get_logger
+from analysis.params import Params, load_params
 
 # the estimated peak memory of one item: NEST's fixed cost plus its bytes per synapse, calibrated on the full
 # network (1.7e7 synapses, 1.17 GB peak RSS with 2 threads, README "Performance")
@@ -82,17 +83,17 @@ class ItemStages:
         return self.names[key]
 
 
-def _resolve(template, params: dict):
+def _resolve(template, params: Params):
     """A foreach value of dvc.yaml: a literal list or mapping, or ${dotted.key} of params.yaml."""
     if isinstance(template, str) and template.startswith("${") and template.endswith("}"):
         node = params
         for part in template[2:-1].split("."):
-            node = node[part]
+            node = node[part] if isinstance(node, dict) else getattr(node, part)
         return node
     return template
 
 
-def item_stages(root: Path, stage: str, params: dict) -> ItemStages:
+def item_stages(root: Path, stage: str, params: Params) -> ItemStages:
     stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
     if stage not in stages or "foreach" not in stages[stage]:
         foreach = sorted(name for name, entry in stages.items() if "foreach" in entry)
@@ -111,15 +112,15 @@ def item_stages(root: Path, stage: str, params: dict) -> ItemStages:
 
 
 # ------------------------------------------------------------------------------------------ how many workers
-def synapse_count(params: dict) -> float:
+def synapse_count(params: Params) -> float:
     """Expected number of recurrent synapses: sum over pathways of N_pre x N_post x p."""
-    net = params["network"]
-    sizes = [max(1, round(n * net["scale"])) for n in net["population_sizes"]]
-    p = net["connection_probability"]
+    net = params.network
+    sizes = [max(1, round(n * net.scale)) for n in net.population_sizes]
+    p = net.connection_probability
     return float(sum(sizes[i] * sizes[j] * p[i][j] for i in range(len(sizes)) for j in range(len(sizes))))
 
 
-def item_peak_memory_bytes(params: dict) -> float:
+def item_peak_memory_bytes(params: Params) -> float:
     return BASE_MEMORY_BYTES + BYTES_PER_SYNAPSE * synapse_count(params)
 
 
@@ -129,12 +130,12 @@ def available_memory_bytes() -> float:
     return float(psutil.virtual_memory().available)
 
 
-def default_workers(params: dict, cores: int, memory_bytes: float) -> int:
-    threads = int(params["simulation"]["threads"])
+def default_workers(params: Params, cores: int, memory_bytes: float) -> int:
+    threads = int(params.simulation.threads)
     return max(1, min(cores // threads, int(memory_bytes // item_peak_memory_bytes(params))))
 
 
-def check_workers(n_workers: int, params: dict, cores: int, memory_bytes: float) -> None:
+def check_workers(n_workers: int, params: Params, cores: int, memory_bytes: float) -> None:
     peak = item_peak_memory_bytes(params)
     if n_workers < 1:
         raise SweepError(f"--workers {n_workers}: accepted: an integer >= 1")
@@ -238,14 +239,16 @@ class Progress:
 
 
 # ------------------------------------------------------------------------------------------ the drive
-def drives_of(params: dict, keys: list[str], items: ItemStages) -> dict[str, float]:
-    """What item time is modelled against: J_ext for the study's simulations, else the item's position."""
+def drives_of(params: Params, keys: list[str], items: ItemStages) -> dict[str, float]:
+    """What item time is modelled against: J_ext for the study's simulations; for other stages nothing (all
+    items alike: the ETA is the mean item time x the items left; a fit against the item's position extrapolated
+    the first items' noise and reported a quarter of the real time)."""
     if items.stage == "simulate":
-        return {key: float(params["reference"]["J_ext_pA"] if key == "ref" else params["sweep"][key]) for key in keys}
-    return {key: float(i) for i, key in enumerate(keys)}
+        return {key: float(params.reference.J_ext_pA if key == "ref" else params.sweep[key]) for key in keys}
+    return {key: 0.0 for key in keys}
 
 
-def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: dict, logger,
+def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: Params, logger,
               items: ItemStages | None = None) -> tuple[list, list]:
     """Submit the items, record each as it ends; (finished results, failed keys with reasons)."""
     from distributed import as_completed
@@ -283,7 +286,7 @@ def run_sweep(root: Path, keys: list[str], client, n_workers: int, params: dict,
 
 
 @contextlib.contextmanager
-def dask_client(args, params: dict, logger):
+def dask_client(args, params: Params, logger):
     """(client, number of workers) for --workers, --scheduler or --cluster."""
     from distributed import Client
 
@@ -310,7 +313,7 @@ def dask_client(args, params: dict, logger):
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard,
                       memory_limit=0) as cluster, Client(cluster) as client:
         logger.info("LocalCluster: %d workers x 1 item, %d NEST threads per item (%d cores, %.1f GB available, "
-                    "%.2f GB per item); dashboard %s", n, params["simulation"]["threads"], cores, memory / 1e9,
+                    "%.2f GB per item); dashboard %s", n, params.simulation.threads, cores, memory / 1e9,
                     item_peak_memory_bytes(params) / 1e9, client.dashboard_link if dashboard else
                     "off (install bokeh for one)")
         yield client, n
@@ -337,13 +340,13 @@ def read_cluster_file(path: Path) -> dict:
     return spec
 
 
-def make_job_cluster(path: Path, params: dict):
+def make_job_cluster(path: Path, params: Params):
     """A dask-jobqueue cluster from a cluster file: each job is one worker that runs one item at a time."""
     import importlib
 
     spec = read_cluster_file(path)
     options = {k: v for k, v in spec.items() if k not in ("kind", "jobs")}
-    threads = int(params["simulation"]["threads"])
+    threads = int(params.simulation.threads)
     if options.get("cores", threads) < threads:
         raise SweepError(f"{path}: cores = {options['cores']} per job is less than simulation.threads = {threads}")
     options.setdefault("cores", threads)
@@ -393,7 +396,7 @@ def main(argv: list[str]) -> int:
         start = time.perf_counter()
         with dask_client(args, params, logger) as (client, n_workers):
             results, failures = run_sweep(root, todo, client, n_workers, params, logger, items)
-    except SweepError as err:
+    except (SweepError, ParamsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.report:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import REPO_ROOT, ParamsError, available_profiles, get_logger, profile_params, write_text
+from analysis.common import REPO_ROOT, ParamsError, available_profiles, get_logger, profile_raw, write_text
+from analysis.params import parse
 
 # never copied: the full study's lock and the environment/build folders
 SKIPPED = ("dvc.lock",)
@@ -47,7 +48,8 @@ def _excluded(relative: Path) -> bool:
 
 
 def prepare(profile: str, target: Path, root: Path = REPO_ROOT) -> Path:
-    params = profile_params(profile, root / "params.yaml")  # fails early on a bad profile name
+    params = profile_raw(profile, root / "params.yaml")  # fails early on a bad profile name
+    parse(params, f"params.yaml + profiles/{profile}.yaml")  # ... and on a profile that breaks the schema
     target.mkdir(parents=True, exist_ok=True)
     for name in repository_files(root):
         destination = target / name

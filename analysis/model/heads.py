@@ -1,4 +1,4 @@
-"""Head models: from the current dipole moment (nA·um) to EEG (mV) at scalp electrodes (SPEC §4).
+"""Head models: from the current dipole moment (nA·um) to EEG (mV) at scalp electrodes (docs/model.md §4).
 
 Each head model is a small class with one job: place the dipole and give the matrix M (n_electrodes, 3)
 with EEG = M @ p, and the dipole's orientation (the cells' +z axis in head coordinates).
@@ -142,7 +142,7 @@ def read_matlab_strings(handle, dataset) -> list[str]:
 
 
 class NYHead:
-    """The New York head lead field at the cortex vertex nearest the dipole location (SPEC §4).
+    """The New York head lead field at the cortex vertex nearest the dipole location (docs/model.md §4).
 
     Reads only what it needs: vertices and normals (3 x 74382), one vertex's lead field (3 x 231) and the
     electrodes; never the whole ~550 MB lead field.
@@ -177,7 +177,7 @@ class NYHead:
         return rotation_from_z(self.orientation)
 
     def transformation(self) -> np.ndarray:
-        """M (231, 3): EEG in mV per nA·um of dipole moment: the vertex's lead field times 1e-9 (SPEC §4)."""
+        """M (231, 3): EEG in mV per nA·um of dipole moment: the vertex's lead field times 1e-9 (docs/model.md §4)."""
         return self.lead_field.T * 1e-9
 
     def nearest_electrode(self) -> int:
@@ -186,15 +186,15 @@ class NYHead:
 
 def make_head(eeg_params) -> FourSphereHead | NYHead:
     """The head model named by eeg.head_model, set up from params.yaml's eeg section."""
-    kind = eeg_params["head_model"]
+    kind = eeg_params.head_model
     if kind == "four_sphere":
-        fs = eeg_params["four_sphere"]
-        return FourSphereHead(fs["radii_mm"], fs["conductivities_S_m"], eeg_params["dipole_location_mni_mm"],
-                              fs["dipole_depth_mm"], fs["iter_factor"])
+        fs = eeg_params.four_sphere
+        return FourSphereHead(fs.radii_mm, fs.conductivities_S_m, eeg_params.dipole_location_mni_mm,
+                              fs.dipole_depth_mm, fs.iter_factor)
     if kind == "nyhead":
-        ny = eeg_params["nyhead"]
-        return NYHead(resolve_nyhead_file(ny["file"]), eeg_params["dipole_location_mni_mm"],
-                      ny["max_vertex_distance_mm"], ny["sha256"])
+        ny = eeg_params.nyhead
+        return NYHead(resolve_nyhead_file(ny.file), eeg_params.dipole_location_mni_mm,
+                      ny.max_vertex_distance_mm, ny.sha256)
     raise ValueError(f"params.yaml: eeg.head_model = {kind!r} is invalid; accepted: four_sphere | nyhead")
 
 

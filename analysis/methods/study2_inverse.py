@@ -6,7 +6,7 @@ E/I_net. Models, each inside a pipeline that standardizes the features (and, for
   mlp    scikit-learn MLPRegressor (2 hidden layers of 64), seeded
 Protocol: a seeded held-out test fraction, and repeated K-fold CV on the rest; per target R^2 and Pearson r,
 mean and sd over folds. A learning curve repeats the CV on nested subsets of the training rows.
-Neural posterior estimation (sbi) and its calibration (analysis/calibration.py) complete the study.
+Neural posterior estimation (sbi) and its calibration (analysis/methods/calibration.py) complete the study.
 """
 from __future__ import annotations
 
@@ -15,15 +15,17 @@ import pandas as pd
 
 from analysis.common import derive_seed
 from analysis.features import FEATURE_NAMES
-from analysis.priors import PARAMETERS
+from analysis.model.priors import PARAMETERS
 
 TARGETS = (*PARAMETERS, "ei_ratio")
 FEATURE_SETS = {"catch22": list(FEATURE_NAMES), "exponent": ["aperiodic_exponent"],
                 "both": [*FEATURE_NAMES, "aperiodic_exponent"]}
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
+# the MLP holds out 10 % of its training rows to stop early; below this many rows that set is too small to use
+MLP_EARLY_STOPPING_MIN_ROWS = 30
 
 
-def make_model(kind: str, seed: int):
+def make_model(kind: str, seed: int, n_rows: int = MLP_EARLY_STOPPING_MIN_ROWS):
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import RidgeCV
     from sklearn.neural_network import MLPRegressor
@@ -33,7 +35,8 @@ def make_model(kind: str, seed: int):
     if kind == "ridge":
         return make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True))
     if kind == "mlp":
-        mlp = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=2000, early_stopping=True, random_state=seed)
+        mlp = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=2000, random_state=seed,
+                           early_stopping=n_rows >= MLP_EARLY_STOPPING_MIN_ROWS)
         return TransformedTargetRegressor(make_pipeline(StandardScaler(), mlp), transformer=StandardScaler())
     raise ValueError(f"model {kind!r} is invalid; accepted: ridge | mlp")
 
@@ -60,7 +63,7 @@ def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, 
     splitter = RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=derive_seed(seed, "cv"))
     r2, r = [], []
     for fold, (train, test) in enumerate(splitter.split(X)):
-        model = make_model(kind, derive_seed(seed, kind, str(fold))).fit(X[train], Y[train])
+        model = make_model(kind, derive_seed(seed, kind, str(fold)), len(train)).fit(X[train], Y[train])
         predicted = model.predict(X[test])
         r2.append(r2_score(Y[test], predicted, multioutput="raw_values"))
         r.append(pearson_per_column(Y[test], predicted))

@@ -1,4 +1,4 @@
-"""Ball-and-stick cells with quasi-active linearized Hay (2011) biophysics (SPEC §2.1–§2.2).
+"""Ball-and-stick cells with quasi-active linearized Hay (2011) biophysics (docs/model.md §2.1–§2.2).
 
 Small pieces, one job each:
   morphology_hoc        the morphology file of one population (geometry from params.yaml)
@@ -17,29 +17,30 @@ from collections.abc import Mapping
 
 from analysis.common import REPO_ROOT
 
-TEMPLATE_FILE = REPO_ROOT / "analysis" / "hoc" / "ballstick.hoc"
+TEMPLATE_FILE = REPO_ROOT / "analysis" / "model" / "hoc" / "ballstick.hoc"
 TEMPLATE_NAME = "BallStick"
 SECTIONS = ("soma", "dend", "apic")
 
 
-# ------------------------------------------------------------------ morphology (SPEC §2.1)
+# ------------------------------------------------------------------ morphology (docs/model.md §2.1)
 def morphology_hoc(population: str, dims: Mapping[str, float]) -> str:
     """Morphology of one population as hoc, run inside the BallStick template by LFPy.
 
     The soma spans z = -L/2..+L/2, the basal `dend` hangs below it and the apical `apic` rises above it,
     all on the z axis (no rotation), so the apical axis is the dipole's z axis.
     """
-    half = dims["soma_length_um"] / 2
-    dend_end = -half - dims["dend_length_um"]
-    apic_end = half + dims["apic_length_um"]
+    half = dims.soma_length_um / 2
+    dend_end = -half - dims.dend_length_um
+    apic_end = half + dims.apic_length_um
     return "\n".join([
-        f"// {population} population ball-and-stick (SPEC §2.1); written by analysis/cells.py from params.yaml",
-        f"soma {{ pt3dclear() pt3dadd(0, 0, {-half!r}, {dims['soma_diam_um']!r}) "
-        f"pt3dadd(0, 0, {half!r}, {dims['soma_diam_um']!r}) }}",
-        f"dend {{ pt3dclear() pt3dadd(0, 0, {-half!r}, {dims['dend_diam_um']!r}) "
-        f"pt3dadd(0, 0, {dend_end!r}, {dims['dend_diam_um']!r}) }}",
-        f"apic {{ pt3dclear() pt3dadd(0, 0, {half!r}, {dims['apic_diam_um']!r}) "
-        f"pt3dadd(0, 0, {apic_end!r}, {dims['apic_diam_um']!r}) }}",
+        f"// {population} population ball-and-stick (docs/model.md §2.1); written by analysis/model/cells.py "
+        "from params.yaml",
+        f"soma {{ pt3dclear() pt3dadd(0, 0, {-half!r}, {dims.soma_diam_um!r}) "
+        f"pt3dadd(0, 0, {half!r}, {dims.soma_diam_um!r}) }}",
+        f"dend {{ pt3dclear() pt3dadd(0, 0, {-half!r}, {dims.dend_diam_um!r}) "
+        f"pt3dadd(0, 0, {dend_end!r}, {dims.dend_diam_um!r}) }}",
+        f"apic {{ pt3dclear() pt3dadd(0, 0, {half!r}, {dims.apic_diam_um!r}) "
+        f"pt3dadd(0, 0, {apic_end!r}, {dims.apic_diam_um!r}) }}",
         "connect dend(0), soma(0)",
         "connect apic(0), soma(1)",
         "soma all.append()",
@@ -56,7 +57,7 @@ def write_morphology(path: Path, population: str, dims: Mapping[str, float]) -> 
     return path
 
 
-# ------------------------------------------------------------------ rate equations (SPEC §2.2)
+# ------------------------------------------------------------------ rate equations (docs/model.md §2.2)
 def nata_gates(V_mV: float) -> tuple[float, float]:
     """m_inf and h_inf of the Hay NaTa_t channel, nudging V off the removable singularities."""
     x = V_mV + 1e-4 if abs(V_mV + 38) < 1e-6 else V_mV
@@ -73,7 +74,7 @@ def skv3_minf(V_mV: float) -> float:
 
 
 def ih_linearization(V_R_mV: float) -> dict[str, float]:
-    """w_inf, tau_w (ms) and dw_inf/dV (1/mV) of the Kole Ih channel at V_R (SPEC §2.2)."""
+    """w_inf, tau_w (ms) and dw_inf/dV (1/mV) of the Kole Ih channel at V_R (docs/model.md §2.2)."""
     u = V_R_mV + 154.9
     alpha = 0.00643 * u / (math.exp(u / 11.9) - 1)
     beta = 0.193 * math.exp(V_R_mV / 33.1)
@@ -83,7 +84,7 @@ def ih_linearization(V_R_mV: float) -> dict[str, float]:
     return {"winf": alpha / (alpha + beta), "tau_w": tau_w, "dwinf_dv": dwinf_dv}
 
 
-# ------------------------------------------------------------------ biophysics (SPEC §2.2)
+# ------------------------------------------------------------------ biophysics (docs/model.md §2.2)
 def section_kind(section_name: str) -> str:
     """'soma' or 'dendrites' (apic and dend share their channel densities)."""
     short = section_name.split(".")[-1]
@@ -98,17 +99,17 @@ def set_biophysics(cell, channels: Mapping[str, Mapping[str, float]], Vrest_mV: 
     """LFPy custom_fun: insert pas, NaTa_t_frozen, SKv3_1_frozen and Ih_linearized everywhere, linearized at
     Vrest, with ena = ek = Vrest; then set e_pas per segment so that no current flows at rest."""
     for sec in cell.allseclist:
-        density = channels[section_kind(sec.name())]
+        density = getattr(channels, section_kind(sec.name()))
         for mechanism in ("pas", "NaTa_t_frozen", "SKv3_1_frozen", "Ih_linearized"):
             sec.insert(mechanism)
         sec.ena = Vrest_mV
         sec.ek = Vrest_mV
         for seg in sec:
-            seg.pas.g = density["g_pas"]
+            seg.pas.g = density.g_pas
             seg.pas.e = Vrest_mV
-            seg.NaTa_t_frozen.gbar, seg.NaTa_t_frozen.V_R = density["gNaTa_t"], Vrest_mV
-            seg.SKv3_1_frozen.gbar, seg.SKv3_1_frozen.V_R = density["gSKv3_1"], Vrest_mV
-            seg.Ih_linearized.gbar, seg.Ih_linearized.V_R = density["gIh"], Vrest_mV
+            seg.NaTa_t_frozen.gbar, seg.NaTa_t_frozen.V_R = density.gNaTa_t, Vrest_mV
+            seg.SKv3_1_frozen.gbar, seg.SKv3_1_frozen.V_R = density.gSKv3_1, Vrest_mV
+            seg.Ih_linearized.gbar, seg.Ih_linearized.V_R = density.gIh, Vrest_mV
             seg.Ih_linearized.E_h = E_h_mV
     make_rest_uniform(cell.allseclist, Vrest_mV)
 
@@ -119,7 +120,7 @@ def membrane_current_density(seg) -> float:
 
 
 def make_rest_uniform(sections, Vrest_mV: float) -> None:
-    """e_pas = v + sum(i_ion) / g_pas in every segment, evaluated at v = Vrest (SPEC §2.2 'uniform rest')."""
+    """e_pas = v + sum(i_ion) / g_pas in every segment, evaluated at v = Vrest (docs/model.md §2.2 'uniform rest')."""
     import neuron
 
     neuron.h.finitialize(Vrest_mV)
@@ -139,15 +140,15 @@ def cell_parameters(population: str, cells: Mapping, morphology_file: Path, Vres
         "templateargs": None,
         "morphology": str(morphology_file),
         "v_init": Vrest_mV,
-        "Ra": cells["Ra_ohm_cm"],
-        "cm": cells["cm_uF_cm2"],
+        "Ra": cells.Ra_ohm_cm,
+        "cm": cells.cm_uF_cm2,
         "passive": False,  # pas is inserted by set_biophysics with per-section densities
         "nsegs_method": "lambda100",
-        "d_lambda": cells["d_lambda"],
+        "d_lambda": cells.d_lambda,
         "dt": dt_ms,
         "tstart": 0.0,
         "tstop": tstop_ms,
         "delete_sections": True,
         "custom_fun": [set_biophysics],
-        "custom_fun_args": [{"channels": cells["channels"], "Vrest_mV": Vrest_mV, "E_h_mV": cells["Ih_E_h_mV"]}],
+        "custom_fun_args": [{"channels": cells.channels, "Vrest_mV": Vrest_mV, "E_h_mV": cells.Ih_E_h_mV}],
     }

@@ -1,7 +1,7 @@
 COMMENT
-Kv3.1 potassium current of Hay et al. (2011), frozen at the linearization point V_R (SPEC §2.2):
+Kv3.1 potassium current of Hay et al. (2011), frozen at the linearization point V_R (docs/model.md §2.2):
     ik = gbar * minf(V_R) * (v - ek),   minf(V) = 1 / (1 + exp((V - 18.7) / -9.7))
-a linear leak that vanishes at rest when ek = V_R. Written for this compendium from the equations in SPEC.md.
+a linear leak that vanishes at rest when ek = V_R. Written for this compendium from the equations in docs/model.md §2.2.
 ENDCOMMENT
 
 NEURON {

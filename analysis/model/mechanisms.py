@@ -1,6 +1,6 @@
-"""Compile and load our NMODL mechanisms (analysis/mod/*.mod) for NEURON.
+"""Compile and load our NMODL mechanisms (analysis/model/mod/*.mod) for NEURON.
 
-`python -m analysis.mechanisms` compiles them with nrnivmodl into build/nrnmech/ (ignored by git) unless an
+`python -m analysis.model.mechanisms` compiles them with nrnivmodl into build/nrnmech/ (ignored by git) unless an
 up-to-date build is there. A build is up to date when its BUILD_INFO names the same sha256 of every .mod
 file and the same NEURON version; anything else is rebuilt, never loaded silently.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from analysis.common import REPO_ROOT, get_logger
 
-MOD_DIR = REPO_ROOT / "analysis" / "mod"
+MOD_DIR = REPO_ROOT / "analysis" / "model" / "mod"
 BUILD_DIR = REPO_ROOT / "build" / "nrnmech"
 MECHANISMS = ("NaTa_t_frozen", "SKv3_1_frozen", "Ih_linearized", "Exp2SynI")
 

@@ -1,4 +1,4 @@
-"""From population spike counts and kernels to the current dipole moment (SPEC §3).
+"""From population spike counts and kernels to the current dipole moment (docs/model.md §3).
 
     P^{XY}(t) = nu_X(t) * H^z_{Y<-X}(t)      (one pathway: presynaptic X, postsynaptic Y)
     CDM(t)    = sum over the four pathways, each decimated by q = 10 (zero-phase Chebyshev I)
@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal as ss
 
-POPULATIONS = ("E", "I")
+from analysis.params import POPULATIONS
+
 PAIRINGS = ("correct", "legacy")
 ONSETS = ("steady", "legacy")
 # scipy.signal.decimate's IIR filter: order-8 Chebyshev type I, 0.05 dB ripple, cutoff 0.8 of the new Nyquist
@@ -116,7 +117,7 @@ def required_history_ms(kernel_tau_ms: float, decimation_factor: int, dt_ms: flo
 
 def counts_window(spike_steps: dict[str, np.ndarray], first_step: int, n_bins: int) -> np.ndarray:
     """Spikes per dt bin of each population, bins first_step .. first_step + n_bins - 1, shape (pop, bins)."""
-    from analysis.network import spike_counts_per_bin  # the simulate stage's own binning, shared
+    from analysis.model.network import spike_counts_per_bin  # the simulate stage's own binning, shared
 
     return np.stack([spike_counts_per_bin(np.asarray(spike_steps[name]), first_step, n_bins) for name in POPULATIONS])
 

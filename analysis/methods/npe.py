@@ -1,9 +1,9 @@
 """Neural posterior estimation for study 2 (docs/model.md §8) with sbi, and what its posteriors are checked for.
 
 NPE (Papamakarios & Murray 2016; Greenberg et al. 2019, the sbi default: a normalizing flow) learns p(theta | x)
-from simulated pairs, with the SPEC prior box as a BoxUniform prior. Features are standardized with the
+from simulated pairs, with the prior box of docs/model.md §8 as a BoxUniform prior. Features are standardized with the
 training rows' mean and sd first. Everything is seeded: torch's generator and the training's data order.
-The posteriors of held-out runs are checked with analysis/calibration.py (SBC ranks, coverage, z-scores,
+The posteriors of held-out runs are checked with analysis/methods/calibration.py (SBC ranks, coverage, z-scores,
 shrinkage).
 
 References: Tejero-Cantero A, et al. (2020). sbi: A toolkit for simulation-based inference. JOSS 5:2505.

@@ -1,10 +1,10 @@
 COMMENT
 Hyperpolarization-activated cation current Ih (Kole et al. 2006, as in Hay et al. 2011), linearized around
-V_R (SPEC §2.2; the quasi-active description of Hagen et al. 2022):
+V_R (docs/model.md §2.2; the quasi-active description of Hagen et al. 2022):
     ihcn = gbar * winf(V_R) * (v - E_h) - mu * m
     dm/dt = (v - V_R - m) / tau_w(V_R)
     mu = gbar * dwinf/dV(V_R) * (E_h - V_R)
-m is the low-pass filtered deviation of v from V_R (mV). Written for this compendium from SPEC.md.
+m is the low-pass filtered deviation of v from V_R (mV). Written for this compendium from docs/model.md §2.2.
 ENDCOMMENT
 
 NEURON {

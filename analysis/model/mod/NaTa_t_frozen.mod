@@ -1,9 +1,9 @@
 COMMENT
-Transient sodium current of Hay et al. (2011), frozen at the linearization point V_R (SPEC §2.2).
+Transient sodium current of Hay et al. (2011), frozen at the linearization point V_R (docs/model.md §2.2).
 
 The gates are evaluated once, at V_R, so the current is a linear leak
     ina = gbar * minf(V_R)^3 * hinf(V_R) * (v - ena)
-which vanishes at rest when ena = V_R. Written for this compendium from the equations in SPEC.md.
+which vanishes at rest when ena = V_R. Written for this compendium from the equations in docs/model.md §2.2.
 ENDCOMMENT
 
 NEURON {

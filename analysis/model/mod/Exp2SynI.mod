@@ -1,5 +1,5 @@
 COMMENT
-Current-based twin of NEURON's Exp2Syn (SPEC §2.2): i = B - A (nA), dA/dt = -A/tau1, dB/dt = -B/tau2.
+Current-based twin of NEURON's Exp2Syn (docs/model.md §2.2): i = B - A (nA), dA/dt = -A/tau1, dB/dt = -B/tau2.
 An event of weight w (nA) adds -w * factor to A and B, factor normalizing the peak of the difference of
 exponentials to 1, so a positive weight gives an inward (negative, depolarizing) current with peak -w.
 LFPykernels uses a mechanism of this name for linearized Exp2Syn synapses. Written for this compendium.

@@ -1,0 +1,227 @@
+"""The Hagen LIF network (docs/model.md §1) in NEST 3: two populations of iaf_psc_exp neurons.
+
+Network code only; every number comes from the `network` and `simulation` sections of params.yaml, validated by
+analysis/params.py before NEST is imported (in the style of the NEST microcircuit example, where parameters live
+apart from the code that builds the network).
+
+References
+----------
+Hagen E, Magnusson SH, Ness TV, et al. (2022) Brain signal predictions from multi-scale networks using a
+linearized framework. PLOS Comput Biol 18(8): e1010353.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.params import POPULATIONS, Network, Params
+
+
+def mean_drive_threshold_pA(network: Network, population: int) -> float:
+    """The external weight J_ext at which the mean external input alone holds V at threshold (docs/model.md §1).
+
+    Each of n_ext inputs fires at nu_ext; an exponential current of amplitude J and time constant tau_syn
+    carries a charge J tau_syn per spike, so the mean current is J tau_syn nu_ext n_ext and the stationary
+    free membrane potential E_L + tau_m / C_m x that current. Setting it equal to V_th gives
+
+        J_thr = (V_th - E_L) C_m / (tau_syn nu_ext n_ext tau_m).
+
+    Below J_thr the population fires only through fluctuations (and recurrent excitation); above it, the mean
+    drive alone crosses threshold.
+
+    Parameters
+    ----------
+    network : Network
+        The `network` section of params.yaml.
+    population : int
+        0 for E, 1 for I.
+
+    Returns
+    -------
+    float
+        J_thr in pA.
+
+    Examples
+    --------
+    The E population of params.yaml: (10 mV x 289.1 pF) / (0.5 ms x 40 Hz x 465 x 10 ms) = 31.09 pA.
+
+    >>> from analysis.params import load_params
+    >>> round(mean_drive_threshold_pA(load_params().network, 0), 2)
+    31.09
+    """
+    input_rate_per_ms = network.external_rate_per_input_Hz * network.external_inputs[population] / 1000
+    charge_per_pA = network.tau_syn_ex_ms[population] * input_rate_per_ms * network.tau_m_ms[population]
+    return (network.V_th_mV[population] - network.E_L_mV[population]) * network.C_m_pF[population] / charge_per_pA
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Spikes of one run, as integer time steps (t = step * dt) and 0-based neuron ids per population."""
+    spike_steps: dict[str, np.ndarray]
+    spike_ids: dict[str, np.ndarray]
+    population_sizes: dict[str, int]
+    build_s: float
+    simulate_s: float
+
+
+class HagenNetwork:
+    """Builds and runs the two-population network in the current NEST kernel.
+
+    Usage: net = HagenNetwork(params, J_ext_pA, rng_seed); net.build(); result = net.run(progress).
+    """
+
+    def __init__(self, params: Params, J_ext_pA: float, rng_seed: int):
+        self.net = params.network
+        self.sim = params.simulation
+        self.J_ext_pA = float(J_ext_pA)
+        self.rng_seed = int(rng_seed)
+        self.sizes = {name: max(1, int(round(n * self.net.scale)))
+                      for name, n in zip(POPULATIONS, self.net.population_sizes)}
+        self.populations: dict = {}
+        self.recorders: dict = {}
+        self.build_s = 0.0
+
+    # ------------------------------------------------------------------ build
+    def build(self) -> None:
+        import nest  # imported here so that parameter checks never pay for it
+
+        start = time.perf_counter()
+        nest.ResetKernel()
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        # tics_per_ms must be an int and set in the same call as the resolution (NEST requirement)
+        nest.SetKernelStatus({
+            "tics_per_ms": int(self.sim.tics_per_ms),
+            "resolution": float(self.sim.dt_ms),
+            "local_num_threads": int(self.sim.threads),
+            "rng_seed": self.rng_seed,
+            "print_time": False,
+        })
+        self._create_populations(nest)
+        self._connect_recurrent(nest)
+        self._connect_external(nest)
+        self._create_recorders(nest)
+        self.build_s = time.perf_counter() - start
+
+    def _create_populations(self, nest) -> None:
+        for i, name in enumerate(POPULATIONS):
+            neuron_params = {
+                "C_m": self.net.C_m_pF[i],
+                "tau_m": self.net.tau_m_ms[i],
+                "E_L": self.net.E_L_mV[i],
+                "V_reset": self.net.V_reset_mV[i],
+                "V_th": self.net.V_th_mV[i],
+                "t_ref": self.net.t_ref_ms[i],
+                "tau_syn_ex": self.net.tau_syn_ex_ms[i],
+                "tau_syn_in": self.net.tau_syn_in_ms[i],
+                "I_e": 0.0,
+                "V_m": self.net.V_m_init_mV[i],
+            }
+            self.populations[name] = nest.Create(self.net.neuron_model, self.sizes[name], params=neuron_params)
+
+    def recurrent_weight_pA(self, pre: int, post: int) -> float:
+        """Mean recurrent weight; with 'mean_preserving' scaling it grows as 1/scale (docs/model.md §1 at scale 1)."""
+        weight = self.net.weight_mean_pA[pre][post]
+        if self.net.weight_scaling == "mean_preserving":
+            weight /= self.net.scale
+        return weight
+
+    def _connect_recurrent(self, nest) -> None:
+        for pre, pre_name in enumerate(POPULATIONS):
+            for post, post_name in enumerate(POPULATIONS):
+                weight = self.recurrent_weight_pA(pre, post)
+                delay = self.net.delay_mean_ms[pre][post]
+                weight_dist = nest.random.normal(mean=weight, std=self.net.weight_relative_sd * abs(weight))
+                # redraw until the sign is kept: >= 0 for excitation, <= 0 for inhibition (docs/model.md §1)
+                weight_dist = (nest.math.redraw(weight_dist, min=0.0, max=math.inf) if pre == 0
+                               else nest.math.redraw(weight_dist, min=-math.inf, max=0.0))
+                delay_dist = nest.math.redraw(
+                    nest.random.normal(mean=delay, std=self.net.delay_relative_sd * delay),
+                    min=self.net.delay_min_ms, max=math.inf)
+                nest.Connect(
+                    self.populations[pre_name], self.populations[post_name],
+                    conn_spec={"rule": "pairwise_bernoulli", "p": self.net.connection_probability[pre][post],
+                               "allow_autapses": self.net.allow_autapses, "allow_multapses": True},
+                    syn_spec={"synapse_model": "static_synapse", "weight": weight_dist, "delay": delay_dist})
+
+    def _connect_external(self, nest) -> None:
+        for i, name in enumerate(POPULATIONS):
+            rate_Hz = self.net.external_rate_per_input_Hz * self.net.external_inputs[i]
+            generator = nest.Create("poisson_generator", params={"rate": rate_Hz})
+            # all_to_all from one generator: each target receives its own independent Poisson train
+            nest.Connect(generator, self.populations[name], conn_spec="all_to_all",
+                         syn_spec={"weight": self.J_ext_pA, "delay": self.net.external_delay_ms})
+
+    def _create_recorders(self, nest) -> None:
+        for name in POPULATIONS:
+            self.recorders[name] = nest.Create("spike_recorder")
+            nest.Connect(self.populations[name], self.recorders[name])
+
+    # ------------------------------------------------------------------ run
+    def run(self, on_chunk: Callable[[float, float, dict], None] | None = None) -> SimulationResult:
+        """Simulate tstop_ms in chunks of progress_interval_ms, calling on_chunk(t_ms, wall_s, counts)."""
+        import nest
+
+        tstop, chunk = float(self.sim.tstop_ms), float(self.sim.progress_interval_ms)
+        start = time.perf_counter()
+        nest.Prepare()
+        t_ms = 0.0
+        while t_ms < tstop - 1e-9:
+            step_ms = min(chunk, tstop - t_ms)
+            nest.Run(step_ms)
+            t_ms += step_ms
+            if on_chunk is not None:
+                counts = {name: int(rec.n_events) for name, rec in self.recorders.items()}
+                on_chunk(t_ms, time.perf_counter() - start, counts)
+        nest.Cleanup()
+        simulate_s = time.perf_counter() - start
+        return self._collect(simulate_s)
+
+    def _collect(self, simulate_s: float) -> SimulationResult:
+        dt = float(self.sim.dt_ms)
+        steps, ids = {}, {}
+        for name in POPULATIONS:
+            events = self.recorders[name].events
+            first_id = int(self.populations[name][0].global_id)
+            step = np.rint(np.asarray(events["times"], dtype=np.float64) / dt).astype(np.int32)
+            local = (np.asarray(events["senders"], dtype=np.int64) - first_id).astype(np.int32)
+            # a canonical order (time, then neuron) so that threads' delivery order never reaches the bytes
+            order = np.lexsort((local, step))
+            steps[name], ids[name] = step[order], local[order]
+        return SimulationResult(steps, ids, dict(self.sizes), self.build_s, simulate_s)
+
+
+# ---------------------------------------------------------------------- derived quantities (pure)
+def spike_counts_per_bin(spike_steps: np.ndarray, transient_steps: int, n_bins: int) -> np.ndarray:
+    """Spikes per dt bin in the window [transient, tstop): bin n holds steps transient_steps + n (docs/model.md §3).
+
+    Examples
+    --------
+    >>> spike_counts_per_bin(np.array([3, 4, 4, 9, 12]), transient_steps=4, n_bins=6)
+    array([2, 0, 0, 0, 0, 1], dtype=int32)
+    """
+    index = spike_steps.astype(np.int64) - transient_steps
+    index = index[(index >= 0) & (index < n_bins)]
+    return np.bincount(index, minlength=n_bins).astype(np.int32)
+
+
+def mean_rate_Hz(n_spikes: int, n_neurons: int, duration_ms: float) -> float:
+    """Spikes per neuron per second.
+
+    >>> mean_rate_Hz(n_spikes=300, n_neurons=100, duration_ms=500.0)
+    6.0
+    """
+    return n_spikes / n_neurons / (duration_ms / 1000.0)
+
+
+def check_rate_ceiling(rates_Hz: Mapping[str, float], ceiling_Hz: float, what: str) -> None:
+    """Fail (with a message that says what to do) when any population fires above the ceiling."""
+    over = {name: rate for name, rate in rates_Hz.items() if rate > ceiling_Hz}
+    if over:
+        detail = ", ".join(f"{name} {rate:.1f} spikes/s" for name, rate in over.items())
+        raise RuntimeError(f"{what}: mean rate above simulation.rate_ceiling_Hz = {ceiling_Hz} ({detail}); "
+                           "the network is in a pathological state; no output written. Check J_ext and the "
+                           "network parameters, or raise the ceiling deliberately.")

@@ -1,0 +1,612 @@
+"""The one schema of params.yaml: every parameter typed, ranged and cross-checked once, at load.
+
+`load_params()` reads params.yaml (or a profile's merged parameters), validates them and returns a frozen
+`Params` object whose attributes are the sections of the file (`params.network.C_m_pF`, ...). Stages receive
+that object and never look strings up in a dict. A bad value gives one line that names the key, the value and
+what is accepted, before any expensive work:
+
+    params.yaml: network.V_th_mV[0] = -70.0 is invalid; accepted: above network.V_reset_mV[0] = -65.0 (mV)
+
+Field names are the keys of params.yaml, so docs/model.md, the file and the code use the same names. The
+physics behind each range is in docs/model.md (the section is named next to each model class).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from analysis.common import PARAMS_FILE, ParamsError, merge_profile, profile_raw, read_yaml
+
+# One definition of the populations: the order of every [E, I] list and of the [pre][post] matrices.
+POPULATIONS = ("E", "I")
+N_POP = len(POPULATIONS)
+# study 2's parameters theta, in a fixed order (docs/model.md §8)
+THETA_NAMES = ("J_EE_pA", "J_IE_pA", "J_EI_pA", "J_II_pA", "tau_syn_E_ms", "tau_syn_I_ms", "J_ext_pA")
+
+
+class RuleError(ValueError):
+    """A cross-key rule failed: `key` (relative to the model that checks it), its value, what is accepted."""
+
+    def __init__(self, key: str, value: Any, accepted: str):
+        super().__init__(f"{key} = {value!r} is invalid; accepted: {accepted}")
+        self.key, self.value, self.accepted = key, value, accepted
+
+
+# ---------------------------------------------------------------------------------------------- field types
+def _field(accepted: str, **constraints) -> Any:
+    """A field whose `accepted` text is what a user reads when the value is refused."""
+    return Field(description=accepted, **constraints)
+
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+PerPop = Annotated[list[float], Field(min_length=N_POP, max_length=N_POP)]
+PerPopPositive = Annotated[list[Positive], Field(min_length=N_POP, max_length=N_POP)]
+Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
+def _matrix(element: Any) -> Any:
+    row = Annotated[list[element], Field(min_length=N_POP, max_length=N_POP)]
+    return Annotated[list[row], Field(min_length=N_POP, max_length=N_POP)]
+
+
+def _on_grid(value: float, step: float) -> bool:
+    steps = value / step
+    return abs(steps - round(steps)) < 1e-9 * max(1.0, abs(steps))
+
+
+class Section(BaseModel):
+    """A section of params.yaml: unknown keys, wrong types (1.7 for an integer, a string for a number), NaN and
+    infinities are refused; values are read-only."""
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------- sections
+class Seeds(Section):
+    simulation: int = _field("an integer >= 0", ge=0)
+    inverse: int = _field("an integer >= 0", ge=0)
+
+
+class Network(Section):
+    """docs/model.md §1."""
+    population_names: list[str] = _field(f"{list(POPULATIONS)} (the code models these two populations)")
+    population_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 integers >= 1 [E, I]")
+    scale: float = _field("a number in (0, 1]", gt=0, le=1)
+    weight_scaling: Literal["none", "mean_preserving"] = _field("none | mean_preserving")
+    neuron_model: Literal["iaf_psc_exp"] = _field("iaf_psc_exp")
+    C_m_pF: PerPopPositive = _field("a list of 2 numbers > 0 [E, I] (pF)")
+    tau_m_ms: PerPopPositive = _field("a list of 2 numbers > 0 [E, I] (ms)")
+    E_L_mV: PerPop = _field("a list of 2 numbers [E, I] (mV)")
+    V_reset_mV: PerPop = _field("a list of 2 numbers [E, I] (mV)")
+    V_th_mV: PerPop = _field("a list of 2 numbers [E, I] (mV)")
+    t_ref_ms: PerPopPositive = _field("a list of 2 numbers > 0 [E, I] (ms)")
+    V_m_init_mV: PerPop = _field("a list of 2 numbers [E, I] (mV)")
+    tau_syn_ex_ms: PerPopPositive = _field("a list of 2 numbers > 0 [E, I] (ms)")
+    tau_syn_in_ms: PerPopPositive = _field("a list of 2 numbers > 0 [E, I] (ms)")
+    connection_rule: Literal["pairwise_bernoulli"] = _field("pairwise_bernoulli")
+    allow_autapses: bool = _field("true | false")
+    connection_probability: _matrix(Probability) = _field("a 2x2 list [pre][post] of probabilities in [0, 1]")
+    weight_mean_pA: _matrix(float) = _field("a 2x2 list [pre][post] of numbers (pA)")
+    weight_relative_sd: NonNegative = _field("a number >= 0")
+    delay_mean_ms: _matrix(Positive) = _field("a 2x2 list [pre][post] of numbers > 0 (ms)")
+    delay_relative_sd: NonNegative = _field("a number >= 0")
+    delay_min_ms: Positive = _field("a number > 0 (ms)")
+    external_rate_per_input_Hz: NonNegative = _field("a number >= 0 (spikes/s)")
+    external_inputs: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 integers >= 0 [E, I] (inputs per neuron)")
+    external_delay_ms: Positive = _field("a number > 0 (ms)")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if list(self.population_names) != list(POPULATIONS):
+            raise RuleError("population_names", self.population_names, str(list(POPULATIONS)))
+        for i, name in enumerate(POPULATIONS):
+            if not self.V_th_mV[i] > self.V_reset_mV[i]:
+                raise RuleError(f"V_th_mV[{i}]", self.V_th_mV[i],
+                                f"above network.V_reset_mV[{i}] = {self.V_reset_mV[i]} (mV, population {name})")
+        for pre in range(N_POP):
+            for post in range(N_POP):
+                weight = self.weight_mean_pA[pre][post]
+                if not (weight >= 0 if pre == 0 else weight <= 0):
+                    raise RuleError(f"weight_mean_pA[{pre}][{post}]", weight, ">= 0 from E, <= 0 from I (Dale's law)")
+        return self
+
+
+class Simulation(Section):
+    """docs/model.md §1 (the NEST kernel and the run)."""
+    dt_ms: Positive = _field("a number > 0 (ms)")
+    tics_per_ms: int = _field("an integer >= 1", ge=1)
+    tstop_ms: Positive = _field("a number > 0 (ms)")
+    transient_ms: NonNegative = _field("a number >= 0 (ms)")
+    threads: int = _field("an integer in [1, 1024]", ge=1, le=1024)
+    progress_interval_ms: Positive = _field("a number > 0 (ms)")
+    rate_ceiling_Hz: Positive = _field("a number > 0 (spikes/s)")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if not _on_grid(self.dt_ms * self.tics_per_ms, 1.0):
+            raise RuleError("dt_ms", self.dt_ms, f"a multiple of 1/tics_per_ms = 1/{self.tics_per_ms} ms")
+        if not self.transient_ms < self.tstop_ms:
+            raise RuleError("transient_ms", self.transient_ms, f"0 <= transient_ms < tstop_ms = {self.tstop_ms}")
+        for key in ("tstop_ms", "transient_ms", "progress_interval_ms"):
+            if not _on_grid(getattr(self, key), self.dt_ms):
+                raise RuleError(key, getattr(self, key), f"a multiple of dt_ms = {self.dt_ms}")
+        return self
+
+
+class Reference(Section):
+    """docs/model.md §1 (best fit) and §9 (seed spread)."""
+    J_ext_pA: NonNegative = _field("a number >= 0 (pA)")
+    spread_keys: list[Annotated[str, Field(pattern=r"^ref_s[0-9]+$")]] = _field("a list of keys ref_s1, ref_s2, ...")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if len(set(self.spread_keys)) != len(self.spread_keys):
+            raise RuleError("spread_keys", self.spread_keys, "distinct keys")
+        return self
+
+
+class Morphology(Section):
+    soma_length_um: Positive = _field("a number > 0 (um)")
+    soma_diam_um: Positive = _field("a number > 0 (um)")
+    dend_length_um: Positive = _field("a number > 0 (um)")
+    dend_diam_um: Positive = _field("a number > 0 (um)")
+    apic_length_um: Positive = _field("a number > 0 (um)")
+    apic_diam_um: Positive = _field("a number > 0 (um)")
+
+
+class Channels(Section):
+    gNaTa_t: NonNegative = _field("a conductance >= 0 (S/cm2)")
+    gSKv3_1: NonNegative = _field("a conductance >= 0 (S/cm2)")
+    g_pas: Positive = _field("a conductance > 0 (S/cm2)")
+    gIh: NonNegative = _field("a conductance >= 0 (S/cm2)")
+
+
+class ChannelsBySection(Section):
+    soma: Channels
+    dendrites: Channels
+
+
+class PerPopulation(Section):
+    """A mapping with exactly the keys E and I; `value[name]` reads the entry of population `name`."""
+    E: Any
+    I: Any  # noqa: E741 (the population's name)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in POPULATIONS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+
+class MorphologyByPopulation(PerPopulation):
+    E: Morphology
+    I: Morphology  # noqa: E741
+
+
+class Cells(Section):
+    """docs/model.md §2.1."""
+    Ra_ohm_cm: Positive = _field("a number > 0 (ohm cm)")
+    cm_uF_cm2: Positive = _field("a number > 0 (uF/cm2)")
+    d_lambda: Positive = _field("a number > 0")
+    morphology: MorphologyByPopulation
+    channels: ChannelsBySection
+    Ih_E_h_mV: float = _field("a number (mV)")
+
+
+class Placement(Section):
+    sections: list[Literal["soma", "apic", "dend"]] = _field("a list of soma | apic | dend", min_length=1)
+    loc_um: list[float] = _field("a list of numbers (um)", min_length=1)
+    sd_um: list[Positive] = _field("a list of numbers > 0 (um)", min_length=1)
+    weight: list[NonNegative] = _field("a list of numbers >= 0", min_length=1)
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if not len(self.loc_um) == len(self.sd_um) == len(self.weight):
+            raise RuleError("sd_um", self.sd_um, f"as many entries as loc_um ({len(self.loc_um)}) and weight")
+        if sum(self.weight) <= 0:
+            raise RuleError("weight", self.weight, "numbers >= 0 with a positive sum")
+        return self
+
+
+class PlacementByPost(PerPopulation):
+    E: Placement
+    I: Placement  # noqa: E741
+
+
+class PlacementByPre(PerPopulation):
+    E: PlacementByPost
+    I: PlacementByPost  # noqa: E741
+
+
+class Synapses(Section):
+    """docs/model.md §2.3 ([pre][post] matrices)."""
+    tau1_ms: _matrix(Positive) = _field("a 2x2 list [pre][post] of numbers > 0 (ms)")
+    tau2_ms: _matrix(Positive) = _field("a 2x2 list [pre][post] of numbers > 0 (ms)")
+    E_syn_mV: _matrix(float) = _field("a 2x2 list [pre][post] of numbers (mV)")
+    weight_uS: _matrix(NonNegative) = _field("a 2x2 list [pre][post] of conductances >= 0 (uS)")
+    multapse_loc: _matrix(Positive) = _field("a 2x2 list [pre][post] of numbers > 0")
+    multapse_sd: _matrix(NonNegative) = _field("a 2x2 list [pre][post] of numbers >= 0")
+    multapse_range: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2, max_length=2)] = \
+        _field("[low, high], integers 1 <= low <= high")
+    delay_loc_ms: _matrix(Positive) = _field("a 2x2 list [pre][post] of numbers > 0 (ms)")
+    delay_sd_ms: _matrix(NonNegative) = _field("a 2x2 list [pre][post] of numbers >= 0 (ms)")
+    delay_min_ms: Positive = _field("a number > 0 (ms)")
+    placement: PlacementByPre
+
+    @model_validator(mode="after")
+    def _rules(self):
+        low, high = self.multapse_range
+        if not low <= high:
+            raise RuleError("multapse_range", self.multapse_range, "[low, high], integers 1 <= low <= high")
+        for pre in range(N_POP):
+            for post in range(N_POP):
+                if not self.tau2_ms[pre][post] > self.tau1_ms[pre][post]:
+                    raise RuleError(f"tau2_ms[{pre}][{post}]", self.tau2_ms[pre][post],
+                                    f"a decay time above tau1_ms[{pre}][{post}] = {self.tau1_ms[pre][post]} ms")
+        return self
+
+
+class ExternalSynapses(Section):
+    weight_uS: NonNegative = _field("a conductance >= 0 (uS)")
+    tau1_ms: Positive = _field("a number > 0 (ms)")
+    tau2_ms: Positive = _field("a number > 0 (ms)")
+    E_syn_mV: float = _field("a number (mV)")
+    rate_Hz: NonNegative = _field("a number >= 0 (spikes/s)")
+    n_inputs: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 integers >= 0 [E, I]")
+
+
+class Kernels(Section):
+    """docs/model.md §2."""
+    tau_ms: Positive = _field("a number > 0 (ms)")
+    t_X_ms: Positive = _field("a number > 0 (ms)")
+    g_eff: bool = _field("true | false")
+    rates_source: Literal["reference", "ground_truth", "fixed"] = _field("reference | ground_truth | fixed")
+    fixed_rates_Hz: Annotated[list[NonNegative], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 rates >= 0 [E, I] (spikes/s)")
+    ground_truth_dir: str | None = _field("null, or a folder holding spikes.h5 and somav.h5")
+    ground_truth_transient_ms: NonNegative = _field("a number >= 0 (ms)")
+    ground_truth_somav_dt_ms: Positive = _field("a number > 0 (ms)")
+    ground_truth_somav_skip_ms: NonNegative = _field("a number >= 0 (ms)")
+    Vrest_mV: float = _field("a number in [-120, 0] (mV)", ge=-120, le=0)
+    per_run_rates: bool = _field("true | false")
+    population_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 integers >= 1 [E, I]")
+    connection_probability: _matrix(Probability) = _field("a 2x2 list [pre][post] of probabilities in [0, 1]")
+    population_radius_um: Positive = _field("a number > 0 (um)")
+    population_depth_loc_um: float = _field("a number (um)")
+    population_depth_sd_um: NonNegative = _field("a number >= 0 (um)")
+    cells: Cells
+    synapses: Synapses
+    external: ExternalSynapses
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if not self.t_X_ms >= self.tau_ms:
+            raise RuleError("t_X_ms", self.t_X_ms, f">= kernels.tau_ms = {self.tau_ms}")
+        if self.rates_source == "ground_truth" and not self.ground_truth_dir:
+            raise RuleError("ground_truth_dir", self.ground_truth_dir,
+                            "a folder holding spikes.h5 and somav.h5 (kernels.rates_source is ground_truth)")
+        return self
+
+
+class Cdm(Section):
+    """docs/model.md §3."""
+    pairing: Literal["correct", "legacy"] = _field("correct | legacy")
+    decimation_factor: int = _field("an integer in [1, 100]", ge=1, le=100)
+    onset: Literal["steady", "legacy"] = _field("steady | legacy")
+    history_ms: NonNegative = _field("a number >= 0 (ms)")
+
+
+class FourSphere(Section):
+    radii_mm: Annotated[list[Positive], Field(min_length=4, max_length=4)] = \
+        _field("4 increasing radii > 0 [brain, CSF, skull, scalp] (mm)")
+    conductivities_S_m: Annotated[list[Positive], Field(min_length=4, max_length=4)] = \
+        _field("4 conductivities > 0 [brain, CSF, skull, scalp] (S/m)")
+    dipole_depth_mm: Positive = _field("a number > 0 (mm)")
+    iter_factor: Positive = _field("a number > 0")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if any(b <= a for a, b in zip(self.radii_mm, self.radii_mm[1:])):
+            raise RuleError("radii_mm", self.radii_mm, "4 increasing radii > 0 [brain, CSF, skull, scalp] (mm)")
+        if not self.dipole_depth_mm < self.radii_mm[0]:
+            raise RuleError("dipole_depth_mm", self.dipole_depth_mm, f"< the brain radius {self.radii_mm[0]} mm")
+        return self
+
+
+class NYHeadFile(Section):
+    file: str = _field("a path to sa_nyhead.mat", min_length=1)
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = _field("null or 64 lowercase hex digits")
+    max_vertex_distance_mm: Positive = _field("a number > 0 (mm)")
+
+
+class Eeg(Section):
+    """docs/model.md §4."""
+    head_model: Literal["four_sphere", "nyhead"] = _field("four_sphere | nyhead")
+    dipole_location_mni_mm: Annotated[list[float], Field(min_length=3, max_length=3)] = \
+        _field("a list of 3 finite numbers (mm)")
+    four_sphere: FourSphere
+    nyhead: NYHeadFile
+
+
+class Features(Section):
+    """docs/model.md §5."""
+    signal: Literal["eeg"] = _field("eeg")
+    also_cdm: bool = _field("true | false")
+    n_jobs: int = _field("an integer >= 1", ge=1)
+
+
+class Inverse(Section):
+    """docs/model.md §6."""
+    alpha: NonNegative = _field("a number >= 0")
+    test_fraction: float = _field("a number in (0, 1)", gt=0, lt=1)
+    cv_folds: int = _field("an integer >= 2", ge=2)
+    cv_repeats: int = _field("an integer >= 1", ge=1)
+
+
+class Figures(Section):
+    """docs/model.md §7."""
+    example_keys: list[str] = _field("a list of keys of sweep", min_length=1)
+    example_samples: int = _field("an integer >= 2", ge=2)
+    example_features: list[str] = _field("a list of catch22 short names", min_length=1)
+    raster_keys: list[str] = _field("a list of keys of sweep", min_length=1)
+    raster_window_ms: Pair = _field("[start, end] within [0, simulation.tstop_ms] (ms)")
+    raster_neurons: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 integers >= 1 [E, I]")
+    onset_inset_ms: Positive = _field("a number > 0 (ms)")
+    dpi: int = _field("an integer in [50, 1200]", ge=50, le=1200)
+
+
+class PriorBox(Section):
+    """docs/model.md §8: independent uniform priors [low, high]."""
+    J_EE_pA: Pair = _field("[low, high] with 0 <= low < high (pA)")
+    J_IE_pA: Pair = _field("[low, high] with 0 <= low < high (pA)")
+    J_EI_pA: Pair = _field("[low, high] with low < high <= 0 (pA)")
+    J_II_pA: Pair = _field("[low, high] with low < high <= 0 (pA)")
+    tau_syn_E_ms: Pair = _field("[low, high] with 0 < low < high (ms)")
+    tau_syn_I_ms: Pair = _field("[low, high] with 0 < low < high (ms)")
+    J_ext_pA: Pair = _field("[low, high] with 0 <= low < high (pA)")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        for name in THETA_NAMES:
+            low, high = getattr(self, name)
+            sign_ok = {"J_EI_pA": high <= 0, "J_II_pA": high <= 0,
+                       "tau_syn_E_ms": low > 0, "tau_syn_I_ms": low > 0}.get(name, low >= 0)
+            if not (low < high and sign_ok):
+                raise RuleError(name, [low, high], type(self).model_fields[name].description)
+        return self
+
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        return {name: tuple(getattr(self, name)) for name in THETA_NAMES}
+
+
+class Spectrum(Section):
+    segment_s: Positive = _field("a number > 0 (s)")
+    freq_range_Hz: Pair = _field("[low, high] with 0 < low < high (Hz)")
+    max_n_peaks: int = _field("an integer >= 0", ge=0)
+    peak_width_limits_Hz: Pair = _field("[low, high] with 0 < low < high (Hz)")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        for key in ("freq_range_Hz", "peak_width_limits_Hz"):
+            low, high = getattr(self, key)
+            if not 0 < low < high:
+                raise RuleError(key, [low, high], "[low, high] with 0 < low < high (Hz)")
+        return self
+
+
+class Study2(Section):
+    """docs/model.md §8."""
+    seed: int = _field("an integer >= 0", ge=0)
+    draws: dict[Annotated[str, Field(pattern=r"^t[0-9]{4,}$")], Annotated[int, Field(ge=0)]] = \
+        _field("a mapping tNNNN: index (an integer >= 0), at least 2 draws", min_length=2)
+    tstop_ms: Positive = _field("a number > 0 (ms)")
+    transient_ms: NonNegative = _field("a number >= 0 (ms)")
+    prior_box: PriorBox
+    spectrum: Spectrum
+    coverage_levels: list[float] = _field("increasing numbers in (0, 1)", min_length=1)
+    test_fraction: float = _field("a number in (0, 1)", gt=0, lt=1)
+    cv_folds: int = _field("an integer >= 2", ge=2)
+    cv_repeats: int = _field("an integer >= 1", ge=1)
+    posterior_samples: int = _field("an integer >= 10", ge=10)
+    learning_curve_runs: list[Annotated[int, Field(ge=2)]] = _field("increasing integers >= 2", min_length=1)
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if len(set(self.draws.values())) != len(self.draws):
+            raise RuleError("draws", "(repeated indexes)", "one key per index: a repeated index repeats a draw")
+        if not self.transient_ms < self.tstop_ms:
+            raise RuleError("transient_ms", self.transient_ms, f"0 <= transient_ms < tstop_ms = {self.tstop_ms}")
+        levels = self.coverage_levels
+        if not all(0 < a < 1 for a in levels) or any(b <= a for a, b in zip(levels, levels[1:])):
+            raise RuleError("coverage_levels", levels, "increasing numbers in (0, 1)")
+        runs = self.learning_curve_runs
+        if any(b <= a for a, b in zip(runs, runs[1:])):
+            raise RuleError("learning_curve_runs", runs, "increasing integers >= 2")
+        return self
+
+    @property
+    def n_draws(self) -> int:
+        return len(self.draws)
+
+
+class Params(Section):
+    """All of params.yaml. Cross-section rules live here; section rules in their sections."""
+    profile: str = _field("a profile name (full, or a file of profiles/)", min_length=1)
+    seeds: Seeds
+    network: Network
+    simulation: Simulation
+    reference: Reference
+    sweep: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], NonNegative] = \
+        _field("a mapping key: J_ext (pA, a number >= 0), at least 3 items", min_length=3)
+    kernels: Kernels
+    cdm: Cdm
+    eeg: Eeg
+    features: Features
+    inverse: Inverse
+    figures: Figures
+    study2: Study2
+
+    @model_validator(mode="after")
+    def _rules(self):
+        dt = self.simulation.dt_ms
+        for key in ("delay_min_ms", "external_delay_ms"):
+            if not getattr(self.network, key) >= dt:
+                raise RuleError(f"network.{key}", getattr(self.network, key), f"a delay >= simulation.dt_ms = {dt}")
+        if not _on_grid(self.kernels.tau_ms, dt):
+            raise RuleError("kernels.tau_ms", self.kernels.tau_ms, f"a multiple of simulation.dt_ms = {dt}")
+        if "ref" in self.sweep or set(self.sweep) & set(self.reference.spread_keys):
+            raise RuleError("sweep", sorted(self.sweep)[:3], "keys other than ref and reference.spread_keys")
+        for key in ("example_keys", "raster_keys"):
+            unknown = [k for k in getattr(self.figures, key) if k not in self.sweep]
+            if unknown:
+                raise RuleError(f"figures.{key}", getattr(self.figures, key), f"keys of sweep (not: {unknown})")
+        start, end = self.figures.raster_window_ms
+        if not 0 <= start < end <= self.simulation.tstop_ms:
+            raise RuleError("figures.raster_window_ms", [start, end],
+                            f"[start, end] with 0 <= start < end <= simulation.tstop_ms = {self.simulation.tstop_ms}")
+        for where, (tstop, transient) in (("simulation", (self.simulation.tstop_ms, self.simulation.transient_ms)),
+                                          ("study2", (self.study2.tstop_ms, self.study2.transient_ms))):
+            for key, value in (("tstop_ms", tstop), ("transient_ms", transient)):
+                if not _on_grid(value, dt * self.cdm.decimation_factor):
+                    raise RuleError(f"{where}.{key}", value, "a multiple of simulation.dt_ms x cdm.decimation_factor "
+                                    f"= {dt * self.cdm.decimation_factor:g} ms")
+            self._check_history(where, transient)
+        if max(self.study2.learning_curve_runs) > self.study2.n_draws:
+            raise RuleError("study2.learning_curve_runs", self.study2.learning_curve_runs,
+                            f"at most the number of draws, {self.study2.n_draws}")
+        return self
+
+    def _check_history(self, where: str, transient_ms: float) -> None:
+        """The steady onset's history (docs/model.md §3): it covers the kernels' causal support plus the
+        decimation filter's settling, fits inside the transient and is a whole number of output samples."""
+        if self.cdm.onset != "steady":
+            return
+        from analysis.model.cdm import required_history_ms
+
+        q, dt, history = self.cdm.decimation_factor, self.simulation.dt_ms, self.cdm.history_ms
+        needed = required_history_ms(self.kernels.tau_ms, q, dt)
+        if not history >= needed:
+            raise RuleError("cdm.history_ms", history, f">= {needed:.4g} ms (kernels.tau_ms {self.kernels.tau_ms:g} ms "
+                            f"+ the decimation filter's settling {needed - self.kernels.tau_ms:.4g} ms)")
+        if not history <= transient_ms:
+            raise RuleError("cdm.history_ms", history, f"<= {where}.transient_ms = {transient_ms:g} ms (no spikes are "
+                            "recorded before t = 0)")
+        if not _on_grid(history, dt * q):
+            raise RuleError("cdm.history_ms", history,
+                            f"a multiple of simulation.dt_ms x cdm.decimation_factor = {dt * q:g} ms")
+
+    # -------------------------------------------------------------------------------- derived views
+    def with_changes(self, changes: Mapping, source: str = "params.yaml") -> Params:
+        """A validated copy with `changes` deep-merged in (sweep and study2.draws replaced whole)."""
+        return parse(merge_profile(self.model_dump(), changes, what="a change"), source)
+
+    def section_dump(self, *sections: str) -> dict:
+        """Plain data of some sections, for hashes and metadata."""
+        return {name: getattr(self, name).model_dump() if isinstance(getattr(self, name), BaseModel)
+                else getattr(self, name) for name in sections}
+
+
+# ---------------------------------------------------------------------------------------------- loading
+def parse(raw: Mapping, source: str = "params.yaml") -> Params:
+    """Validate plain parameters (e.g. read from YAML); raise ParamsError with one line naming the first bad key."""
+    try:
+        return Params.model_validate(dict(raw))
+    except ValidationError as err:
+        raise ParamsError(describe(err.errors()[0], source)) from None
+
+
+def load_params(path: Path | str = PARAMS_FILE) -> Params:
+    """params.yaml (what DVC tracks), validated. In a profile's workspace (tools/workspace.py) params.yaml is
+    generated, so errors name the files to edit."""
+    raw = read_yaml(path)
+    source = "params.yaml" if Path(path) == PARAMS_FILE else str(path)
+    profile = raw.get("profile")
+    if isinstance(profile, str) and profile != "full":
+        source = f"params.yaml + profiles/{profile}.yaml"
+    return parse(raw, source)
+
+
+def profile_params(name: str, base_file: Path | str = PARAMS_FILE) -> Params:
+    """A profile's parameters (params.yaml + profiles/NAME.yaml), validated after merging."""
+    source = f"params.yaml + profiles/{name}.yaml" if name != "full" else "params.yaml"
+    return parse(profile_raw(name, base_file), source)
+
+
+def describe(error: Mapping, source: str) -> str:
+    """One line for a pydantic error: the dotted key, the value and what is accepted."""
+    loc = error["loc"]
+    key = _dotted(loc)
+    if error["type"] == "missing":
+        return f"{source}: missing key '{key}'"
+    if error["type"] == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        accepted = ", ".join(parent.model_fields) if parent else "see docs/model.md"
+        return f"{source}: unknown key '{key}'; accepted keys here: {accepted}"
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, RuleError):
+        prefix = f"{key}." if key else ""
+        return f"{source}: {prefix}{cause.key} = {_show(cause.value)} is invalid; accepted: {cause.accepted}"
+    accepted = _description(loc) or error["msg"]
+    return f"{source}: {key} = {_show(error.get('input'))} is invalid; accepted: {accepted}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return repr(value)
+
+
+def _dotted(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("[key]",):
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The BaseModel classes inside a type annotation (Optional, lists, dicts, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found = []
+    for arg in get_args(annotation):
+        found += _models_in(arg)
+    return found if get_origin(annotation) in (Union, list, dict, Annotated) or found else []
+
+
+def _walk(loc: tuple) -> tuple[type[BaseModel] | None, str | None]:
+    """(the model that holds the last named field of loc, that field's description)."""
+    model: type[BaseModel] | None = Params
+    description = None
+    for part in loc:
+        if not isinstance(part, str) or model is None or part not in model.model_fields:
+            continue
+        info = model.model_fields[part]
+        description = info.description or description
+        inner = _models_in(info.annotation)
+        model = inner[0] if inner else None
+    return model, description
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model, _ = _walk(loc)
+    return model
+
+
+def _description(loc: tuple) -> str | None:
+    return _walk(loc)[1]
