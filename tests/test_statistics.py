@@ -100,6 +100,7 @@ def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
     import json
 
     import numpy as np
+    import pandas as pd
     import yaml
 
     from analysis.common import profile_raw, save_npz, write_text
@@ -130,8 +131,6 @@ def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
         eeg = signals["eeg_all"][nearest]
         save_npz(folder / "signals" / "j30.npz", cdm=signals["cdm"], eeg=eeg)
         table = {"key": ["j30"], "J_ext_pA": [29.67], **dict(zip(FEATURE_NAMES, ([v] for v in catch22_features(eeg))))}
-        import pandas as pd
-
         write_csv(pd.DataFrame(table), folder / "features" / "features.csv")
 
     outputs(root / "data", runs["archived"])
@@ -142,3 +141,9 @@ def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
         assert found.startswith("statistically equivalent ("), found
     found = check_hashes.statistical_verdict(tmp_path / "bigger_kernels" / "signals", root / "data" / "signals", root)
     assert found.startswith("different (j30 cdm power"), found
+    # a feature far off the seeds' spread (as a changed catch22 would give) is named
+    shifted = pd.read_csv(tmp_path / "rerun" / "features" / "features.csv")
+    shifted["acf_timescale"] += 1e3
+    write_csv(shifted, tmp_path / "shifted" / "features" / "features.csv")
+    found = check_hashes.statistical_verdict(tmp_path / "shifted" / "features", root / "data" / "features", root)
+    assert found.startswith("different (acf_timescale: median |difference|"), found
