@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= $(CURDIR)/.venv
 PROFILE ?= full
 BIN := $(VENV)/bin
-LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
+LOCK_HASH := $(shell cat requirements.lock requirements-torch.lock | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 export DVC_NO_ANALYTICS := 1
 # stage commands call `python`: make it the environment's
@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: sweep setup venv mechanisms dvc-cache repro test test-slow test-full bench lint lock paper check-hashes archive restore clean help
+.PHONY: prerequisites fresh-machine-test container container-check sweep setup venv mechanisms dvc-cache repro test test-slow test-full bench lint lock paper check-hashes archive restore clean help
 
 help:
 	@echo "make repro [PROFILE=full|quick|tiny]  set up, then run the pipeline (dvc repro)"
@@ -26,6 +26,24 @@ help:
 	@echo "make restore ARCHIVE=file.tar [ONLY=derived]  check a deposit file and pull its results (no downloads)"
 
 setup: venv mechanisms dvc-cache
+
+# What a bare Debian 12 or Ubuntu machine needs before `make repro` / `make test` (README "The two commands";
+# the Dockerfile installs the same, tests/test_environment.py checks it; `make fresh-machine-test` proves it).
+DEBIAN_PREREQUISITES := python3 python3-venv libpython3.11 gcc g++ make git
+prerequisites:
+	@echo $(DEBIAN_PREREQUISITES)
+
+# The README's set-up and `make test` in a bare Debian 12 container from a clean clone (tools/fresh_machine.sh).
+fresh-machine-test:
+	bash tools/fresh_machine.sh
+
+# The container (Dockerfile): build it from a clean clone, then make test, check-hashes and the default command
+# inside it, as a non-root user on a bind-mounted work tree (tools/container_check.sh).
+IMAGE ?= hagen-eeg-compendium:$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
+container:
+	bash tools/container_check.sh --build-only
+container-check:
+	bash tools/container_check.sh
 
 # DVC's cache (and run-cache) outside the work tree, so that a fresh clone on the same machine finds every
 # finished stage; point it elsewhere with `make repro DVC_CACHE_DIR=/big/disk/dvc-cache`.
@@ -40,11 +58,20 @@ venv: ;
 else
 venv: $(STAMP)
 endif
-$(STAMP): requirements.lock
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+# The environment (README "The environment"): every package from PyPI, each file checked against its sha256 in
+# requirements.lock; then torch's CPU build from PyTorch's CPU index, checked against requirements-torch.lock.
+# TORCH_WHEEL_DIR=DIR takes that wheel from a folder instead (a machine that cannot reach PyTorch's index; the
+# fresh-machine test here); its hash is checked the same way, so it can only be the same file.
+TORCH_INDEX_URL ?= https://download.pytorch.org/whl/cpu
+TORCH_WHEEL_DIR ?=
+TORCH_SOURCE = $(if $(TORCH_WHEEL_DIR),--no-index --find-links $(TORCH_WHEEL_DIR),--index-url $(TORCH_INDEX_URL))
+# the stamp's name holds the locks' hash, so a changed lock re-installs; no time-stamp prerequisites, so that a
+# work tree bind-mounted into the container (newer files, same locks) uses the image's environment as it is
+$(STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "error: Python 3.11 is required (requirements.lock is for CPython 3.11), found " + sys.version.split()[0] + " at " + sys.executable + "; run make with PYTHON=/path/to/python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
-	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes $(TORCH_SOURCE) -r requirements-torch.lock
 	$(BIN)/python -m pip check
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -98,12 +125,13 @@ restore: setup
 	@test -n "$(ARCHIVE)" || { echo "error: make restore needs ARCHIVE=/path/to/deposit.tar" >&2; exit 2; }
 	$(BIN)/python -m tools.restore "$(ARCHIVE)" --only $(ONLY)
 
+# Regenerate both lock files from requirements.in with uv (tools/make_lock.py); versions already locked are
+# kept (`make lock UPGRADE=1` for the newest allowed). Needs PyPI and PyTorch's CPU index, or TORCH_WHEEL_DIR.
+UV_VERSION := 0.13.8
+LOCK_VENV := $(CURDIR)/build/lock-venv
 lock:
-	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -r requirements.in
-	{ echo "# Generated with: pip freeze --all (Python 3.11, Linux x86_64) after 'pip install -r requirements.in'."; \
-	  echo "# setuptools is pinned (torch needs >= 77.0.3), pip is pinned by the Makefile; local labels such as"; \
-	  echo "# +cpu are dropped (they exist on no public index). Every package of the PyPI route. Regenerate: make lock"; \
-	  /tmp/lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^pip==' | sed 's/+cpu$$//' | sort -f; } > requirements.lock
+	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"; }
+	PATH=$(LOCK_VENV)/bin:$$PATH $(LOCK_VENV)/bin/python -m tools.make_lock $(if $(TORCH_WHEEL_DIR),--torch-wheel-dir $(TORCH_WHEEL_DIR)) $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf build runs

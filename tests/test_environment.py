@@ -6,6 +6,7 @@ statically here: hadolint, its structure, and that its versions equal those of t
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -27,14 +28,32 @@ def normalize(name: str) -> str:
 
 
 def read_pins(path: Path) -> dict[str, str]:
-    pins = {}
-    for line in path.read_text().splitlines():
+    """name -> version of a requirements file, plain (requirements.in) or hash-pinned (the locks)."""
+    return {name: version for name, (version, _) in read_hashed_pins(path).items()}
+
+
+def read_hashed_pins(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, sha256 hashes) of a requirements file; continuation lines carry the hashes."""
+    pins, name = {}, None
+    for line in path.read_text().replace("\\\n", " ").splitlines():
         line = line.split("#")[0].strip()
-        if line:
-            assert "==" in line, f"{path.name}: '{line}' is not pinned with =="
-            name, version = line.split("==")
-            pins[normalize(name)] = version.strip()
+        if not line:
+            continue
+        requirement, *options = line.split()
+        assert "==" in requirement, f"{path.name}: '{requirement}' is not pinned with =="
+        name, version = requirement.split("==")
+        hashes = [option.removeprefix("--hash=sha256:") for option in options]
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), f"{path.name}: {name}: malformed {options}"
+        pins[normalize(name)] = (version.strip(), hashes)
     return pins
+
+
+def locked_versions() -> dict[str, str]:
+    """Public versions of both locks: requirements.lock and torch's (2.13.0+cpu is torch 2.13.0)."""
+    from packaging.version import Version
+
+    torch = {name: Version(v).public for name, v in read_pins(ROOT / "requirements-torch.lock").items()}
+    return {**read_pins(ROOT / "requirements.lock"), **torch}
 
 
 def environment_pins() -> dict[str, str]:
@@ -93,13 +112,12 @@ def test_every_lock_line_is_pinned():
 
 
 def test_direct_requirements_equal_the_lock():
-    lock, direct = read_pins(ROOT / "requirements.lock"), read_pins(ROOT / "requirements.in")
+    lock, direct = locked_versions(), read_pins(ROOT / "requirements.in")
     assert {name: lock.get(name) for name in direct} == direct
 
 
 def test_environment_yml_names_the_lock_versions():
-    lock, direct, env = (read_pins(ROOT / "requirements.lock"), read_pins(ROOT / "requirements.in"),
-                         environment_pins())
+    lock, direct, env = locked_versions(), read_pins(ROOT / "requirements.in"), environment_pins()
     missing = sorted(set(direct) - set(env))
     assert not missing, f"environment.yml lacks {missing}"
     differing = {name: (version, lock[name]) for name, version in env.items() if name in lock and version != lock[name]}
@@ -108,22 +126,49 @@ def test_environment_yml_names_the_lock_versions():
 
 
 def test_installed_versions_are_the_lock():
-    """The environment the tests run in is the locked one (catches a stale virtual environment)."""
+    """The environment the tests run in is the locked one (catches a stale virtual environment), torch included:
+    its CPU build, the local version of requirements-torch.lock."""
     from importlib.metadata import version
 
-    from packaging.version import Version
+    locked = {**read_pins(ROOT / "requirements.lock"), **read_pins(ROOT / "requirements-torch.lock")}
+    for name in read_pins(ROOT / "requirements.in"):
+        assert version(name) == locked[name], name
+    assert version("torch").endswith("+cpu")
 
-    for name, pinned in read_pins(ROOT / "requirements.in").items():
-        # the installed build may carry a local label (torch 2.13.0+cpu where the CPU wheel lies on disk)
-        assert Version(version(name)).public == Version(pinned).public, name
+
+def test_every_locked_file_is_hash_pinned():
+    """pip --require-hashes: each package of both locks names the sha256 of its files; so 'the same wheels on
+    every machine' is checked at install time, not assumed."""
+    for path in ("requirements.lock", "requirements-torch.lock"):
+        pins = read_hashed_pins(ROOT / path)
+        unhashed = [name for name, (_, hashes) in pins.items() if not hashes]
+        assert pins and not unhashed, f"{path}: no hashes for {unhashed}"
 
 
-def test_no_pin_carries_a_local_label():
-    """'torch==2.13.0+cpu' (what pip freeze writes) exists on no public index and would break a user's set-up."""
-    for path in ("requirements.lock", "requirements.in"):
-        labelled = [f"{name}=={v}" for name, v in read_pins(ROOT / path).items() if "+" in v]
-        assert not labelled, f"{path}: local version labels {labelled}"
-    assert read_pins(ROOT / "requirements.lock")["torch"] == "2.13.0"
+def test_torch_is_the_cpu_build_and_nothing_of_cuda_is_locked():
+    """PyPI's Linux x86_64 torch is the CUDA build; the lock takes the CPU build from PyTorch's index instead, at
+    requirements.in's version, and holds no nvidia-* or triton package; no other pin carries a local label."""
+    torch = read_hashed_pins(ROOT / "requirements-torch.lock")
+    assert list(torch) == ["torch"] and len(torch["torch"][1]) == 1
+    assert torch["torch"][0] == read_pins(ROOT / "requirements.in")["torch"] + "+cpu"
+    lock = read_pins(ROOT / "requirements.lock")
+    assert "torch" not in lock
+    assert not [name for name in lock if name.startswith(("nvidia-", "triton", "cuda-"))]
+    assert not [f"{name}=={v}" for name, v in lock.items() if "+" in v]
+
+
+def test_the_torch_wheel_is_checked_against_its_hash():
+    """The set-up installs torch with --require-hashes: a wheel whose bytes differ from the lock is refused."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:
+        fake = Path(scratch) / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
+        fake.write_bytes(b"PK\x05\x06" + b"\0" * 18)           # an empty zip: a wheel with other bytes
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes", "--no-index",
+                               "--find-links", scratch, "--dest", str(Path(scratch) / "out"), "-r",
+                               str(ROOT / "requirements-torch.lock")], capture_output=True, text=True,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("PIP_")},
+                                   "PIP_CONFIG_FILE": os.devnull})   # no machine's own wheel folder
+    assert done.returncode != 0 and "THESE PACKAGES DO NOT MATCH THE HASHES" in done.stderr, done.stderr[-800:]
 
 
 def test_hadolint_is_clean():

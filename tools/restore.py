@@ -91,6 +91,26 @@ def check_manifest(manifest: dict, lock: dict, root: Path) -> None:
                            "of this one")
 
 
+# tarfile's "data" filter arrived in Python 3.11.4 (Debian 12 ships 3.11.2); plain_members enforces the same
+# rules on every 3.11.x, and the filter is added where it exists
+DATA_FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
+def plain_members(tar: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+    """The members of a deposit if every one is a plain file or folder at a relative path inside it.
+
+    A deposit made by `make archive` holds nothing else; a link, a device, an absolute path or a `..` is refused
+    before anything is written.
+    """
+    members = tar.getmembers()
+    for member in members:
+        parts = Path(member.name).parts
+        if not (member.isfile() or member.isdir()) or Path(member.name).is_absolute() or ".." in parts:
+            raise RestoreError(f"{archive}: member '{member.name}' is not a plain file or folder inside the "
+                               "deposit; refusing to unpack it (not a deposit made by make archive)")
+    return members
+
+
 def unpack(archive: Path, top: str, target_dir: Path) -> Path:
     """Extract to a temporary folder and rename it into place: never a half-unpacked deposit."""
     final = target_dir / top
@@ -102,7 +122,7 @@ def unpack(archive: Path, top: str, target_dir: Path) -> Path:
     staging.mkdir()
     try:
         with tarfile.open(archive) as tar:
-            tar.extractall(staging, filter="data")
+            tar.extractall(staging, members=plain_members(tar, archive), **DATA_FILTER)
         (staging / top).replace(final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

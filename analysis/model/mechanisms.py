@@ -47,9 +47,28 @@ def is_current(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR) -> bool:
     return json.loads(info_file.read_text()) == build_info(mod_dir)
 
 
+def check_build_tools() -> None:
+    """What nrnivmodl needs besides NEURON, checked before it runs so that a missing system package is named.
+
+    nrnivmodl compiles with the C and C++ compilers and links against the Python shared library, which Debian and
+    Ubuntu ship in its own package (libpython3.11), not with python3 (README "The two commands").
+    """
+    from find_libpython import find_libpython
+
+    missing = [tool for tool in ("gcc", "g++", "make") if shutil.which(tool) is None]
+    if missing:
+        raise MechanismError(f"nrnivmodl needs {', '.join(missing)}, not found on PATH; on Debian/Ubuntu: "
+                             "apt-get install gcc g++ make")
+    if find_libpython() is None:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        raise MechanismError(f"nrnivmodl needs the Python shared library (libpython{version}.so) of "
+                             f"{sys.executable}, not found; on Debian/Ubuntu: apt-get install libpython{version}")
+
+
 def compile_mechanisms(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR, logger=None) -> Path:
     """Run nrnivmodl in a fresh build directory; raise MechanismError with its output if it fails."""
     logger = logger or get_logger("mechanisms")
+    check_build_tools()
     if build_dir.exists():
         shutil.rmtree(build_dir)
     build_dir.mkdir(parents=True)
@@ -100,7 +119,11 @@ def _loaded_density_mechanisms() -> set[str]:
 
 
 def main() -> int:
-    ensure_compiled()
+    try:
+        ensure_compiled()
+    except MechanismError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 
