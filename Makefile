@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV ?= $(CURDIR)/.venv
 PROFILE ?= full
 BIN := $(VENV)/bin
-LOCK_HASH := $(shell cat requirements.lock requirements-torch.lock | sha256sum | cut -c1-16)
+LOCKS := requirements-pip.lock requirements.lock requirements-torch.lock
+LOCK_HASH := $(shell cat $(LOCKS) | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 export DVC_NO_ANALYTICS := 1
 # stage commands call `python`: make it the environment's
@@ -58,8 +59,9 @@ venv: ;
 else
 venv: $(STAMP)
 endif
-# The environment (README "The environment"): every package from PyPI, each file checked against its sha256 in
-# requirements.lock; then torch's CPU build from PyTorch's CPU index, checked against requirements-torch.lock.
+# The environment (README "The environment"): pip itself first (requirements-pip.lock), so the same installer runs
+# everywhere; every package from PyPI, each file checked against its sha256 in requirements.lock; then torch's
+# CPU build from PyTorch's CPU index, checked against requirements-torch.lock.
 # TORCH_WHEEL_DIR=DIR takes that wheel from a folder instead (a machine that cannot reach PyTorch's index; the
 # fresh-machine test here); its hash is checked the same way, so it can only be the same file.
 TORCH_INDEX_URL ?= https://download.pytorch.org/whl/cpu
@@ -70,6 +72,7 @@ TORCH_SOURCE = $(if $(TORCH_WHEEL_DIR),--no-index --find-links $(TORCH_WHEEL_DIR
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "error: Python 3.11 is required (requirements.lock is for CPython 3.11), found " + sys.version.split()[0] + " at " + sys.executable + "; run make with PYTHON=/path/to/python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-pip.lock
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes $(TORCH_SOURCE) -r requirements-torch.lock
 	$(BIN)/python -m pip check
@@ -122,8 +125,7 @@ archive: setup
 
 ONLY ?= all
 restore: setup
-	@test -n "$(ARCHIVE)" || { echo "error: make restore needs ARCHIVE=/path/to/deposit.tar" >&2; exit 2; }
-	$(BIN)/python -m tools.restore "$(ARCHIVE)" --only $(ONLY)
+	$(BIN)/python -m tools.restore $(if $(ARCHIVE),"$(ARCHIVE)") --only $(ONLY)
 
 # Regenerate both lock files from requirements.in with uv (tools/make_lock.py); versions already locked are
 # kept (`make lock UPGRADE=1` for the newest allowed). Needs PyPI and PyTorch's CPU index, or TORCH_WHEEL_DIR.

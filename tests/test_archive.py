@@ -207,3 +207,24 @@ def test_a_deposit_with_a_link_is_refused_on_every_python_3_11(deposit, reposito
     assert "member 'hagen-eeg-compendium" in done.stderr and "/escape' is not a plain file" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not any((tmp_path / "unpacked").glob("*/escape")) and not (clone / "data").exists()
+
+
+def test_restore_without_a_file_says_which_deposit_and_whether_it_is_published(tmp_path):
+    """`make restore` alone names the deposit that holds this checkout's dvc.lock and its DOI, or says that it is
+    not published yet; `tools.archive --published` records the DOI and refuses what is not one."""
+    from tools import archive, restore
+
+    records = tmp_path / "archives.json"
+    shutil.copy2(restore.RECORDS, records)
+    deposits = json.loads(records.read_text())["deposits"]
+    assert deposits and not any(record["doi"] or record["url"] for record in deposits.values())
+    said = restore.where_to_get(restore.REPO_ROOT, records)
+    name = said.split("the deposit ")[1].split(" ")[0]
+    assert name in deposits and "not published yet" in said
+    with pytest.raises(archive.ArchiveError, match="is not a DOI"):
+        archive.record_publication(records, name, "zenodo 123", "https://zenodo.org/records/123/files/x.tar")
+    with pytest.raises(archive.ArchiveError, match="not a deposit"):
+        archive.record_publication(records, "other.tar", "10.5281/zenodo.123", "https://zenodo.org/x.tar")
+    archive.record_publication(records, name, "10.5281/zenodo.1234567", "https://zenodo.org/records/1234567/x.tar")
+    said = restore.where_to_get(restore.REPO_ROOT, records)
+    assert "published at https://doi.org/10.5281/zenodo.1234567" in said and f"ARCHIVE=/path/to/{name}" in said

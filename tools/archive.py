@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -152,7 +153,23 @@ def build(root: Path, out_dir: Path, logger) -> Path:
 def record(records: Path, tar_path: Path, commit: str, profile: str) -> None:
     data = json.loads(records.read_text()) if records.is_file() else {"deposits": {}}
     data["deposits"][tar_path.name] = {"sha256": sha256_file(tar_path), "size_bytes": tar_path.stat().st_size,
-                                       "commit": commit, "profile": profile}
+                                       "commit": commit, "profile": profile, "doi": "", "url": ""}
+    write_json(records, data)
+
+
+DOI_PATTERN = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def record_publication(records: Path, name: str, doi: str, url: str) -> None:
+    """Record where a deposit file was published (README "Publishing a deposit"): its DOI and file address."""
+    data = json.loads(records.read_text())
+    if name not in data["deposits"]:
+        raise ArchiveError(f"{name}: not a deposit of {records.name}; accepted: {', '.join(sorted(data['deposits']))}")
+    if not DOI_PATTERN.fullmatch(doi):
+        raise ArchiveError(f"--doi {doi!r} is not a DOI; accepted: 10.NNNN/suffix, e.g. 10.5281/zenodo.1234567")
+    if not url.startswith("https://"):
+        raise ArchiveError(f"--url {url!r} is not an https:// address of the deposit file")
+    data["deposits"][name].update(doi=doi, url=url)
     write_json(records, data)
 
 
@@ -161,8 +178,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "dist", help="folder for the deposit file")
     parser.add_argument("--record", action="store_true", help="add the deposit to archives.json")
+    parser.add_argument("--published", metavar="FILE", help="record where deposit FILE was published (with --doi, "
+                        "--url); builds nothing")
+    parser.add_argument("--doi", default="")
+    parser.add_argument("--url", default="")
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    if args.published:
+        try:
+            record_publication(REPO_ROOT / "archives.json", args.published, args.doi, args.url)
+        except ArchiveError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        logger.info("recorded doi %s and url %s for %s in archives.json: commit it", args.doi, args.url, args.published)
+        return 0
     try:
         tar_path = build(REPO_ROOT, args.out, logger)
         if args.record:

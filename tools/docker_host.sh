@@ -29,6 +29,18 @@ docker_host_setup() {
         for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 1; done
         "$DOCKER" info >/dev/null 2>&1 || die "dockerd did not start (see ${TMPDIR:-/tmp}/compendium-dockerd.log)"
     fi
+    # the Dockerfile's RUN --mount needs BuildKit: built into clients before 23, the buildx plugin from 23 on
+    if ! "$DOCKER" buildx version >/dev/null 2>&1; then
+        local major
+        major=$("$DOCKER" version -f '{{.Client.Version}}' 2>/dev/null | cut -d. -f1)
+        if [ "${major:-0}" -ge 23 ]; then
+            if [ -x /usr/bin/docker ] && [ "$(/usr/bin/docker version -f '{{.Client.Version}}' | cut -d. -f1)" -lt 23 ]; then
+                DOCKER=/usr/bin/docker      # Debian's docker.io client, with BuildKit built in
+            else
+                die "docker $major.x builds with BuildKit only through its buildx component; install docker-buildx"
+            fi
+        fi
+    fi
     if ! "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
         if ! timeout 60 "$DOCKER" pull -q "$BASE_IMAGE" >/dev/null 2>&1; then
             command -v mmdebstrap >/dev/null 2>&1 || {

@@ -12,7 +12,8 @@ Usage: python -m tools.restore ARCHIVE [--only derived] [--sha256 HEX]      (mak
    .dvc/config.local, never committed), and `dvc pull -r archive` fetches the data.
 4. It ends with `dvc status`, which must be clean; with --only derived (kernels, signals, features, model,
    the onset comparison: no simulations) every restored output is checked against dvc.lock instead.
-Nothing is downloaded: where the file comes from (the DOI of the deposit) is the reader's business.
+Nothing is downloaded. Without ARCHIVE it says which deposit of archives.json holds this checkout's results
+and where it is published (its DOI), or that it is not published yet.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+
+import yaml
 
 from analysis.common import REPO_ROOT, get_logger, sha256_file
 from tools.lockfile import LockError, output_md5, outputs, read_lock
@@ -55,10 +58,36 @@ def expected_sha256(archive: Path, given: str | None, records: Path = RECORDS) -
                        f"there is no {sidecar.name} beside it; pass --sha256 HEX (the deposit's published sha256)")
 
 
+def where_to_get(root: Path, records: Path = RECORDS) -> str:
+    """Which deposit holds this checkout's results and where it is published, or that it is not yet."""
+    data = json.loads(records.read_text())["deposits"]
+    lock = read_lock(root)
+    current = {out.path: out.md5 for out in outputs(lock, root)}
+    matching = []
+    for name, record in sorted(data.items()):
+        done = subprocess.run(["git", "show", f"{record['commit']}:dvc.lock"], cwd=root, capture_output=True,
+                              text=True)
+        if done.returncode == 0:
+            then = {out.path: out.md5 for out in outputs(yaml.safe_load(done.stdout), root)}
+            if then == current:
+                matching.append(name)
+    if not matching:
+        commits = ", ".join(f"{name}: {record['commit']}" for name, record in sorted(data.items()))
+        return (f"no deposit in {records.name} holds the results of this checkout's dvc.lock; check out the commit "
+                f"of one ({commits}), or make the results with make repro")
+    name = matching[-1]
+    record = data[name]
+    size = f"{record['size_bytes'] / 1e6:.1f} MB, sha256 {record['sha256']}"
+    if record.get("doi") or record.get("url"):
+        return (f"the results of this checkout are the deposit {name} ({size}), published at "
+                f"https://doi.org/{record['doi']} ({record['url']}); download it, then make restore ARCHIVE=/path/to/{name}")
+    return (f"the results of this checkout are the deposit {name} ({size}); it is not published yet (no DOI in "
+            f"{records.name}): ask the authors for the file, or make the results yourself with make repro")
+
+
 def check_file(archive: Path, given: str | None) -> None:
     if not archive.is_file():
-        raise RestoreError(f"{archive}: file not found; get the deposit file (from its DOI), then "
-                           "make restore ARCHIVE=/path/to/file.tar")
+        raise RestoreError(f"{archive}: file not found; {where_to_get(REPO_ROOT)}")
     expected, source = expected_sha256(archive, given)
     actual = sha256_file(archive)
     if actual != expected:
@@ -167,13 +196,21 @@ def restore(root: Path, archive: Path, only: str, sha256: str | None, target_dir
 def main(argv: list[str]) -> int:
     logger = get_logger("restore")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("archive", type=Path, help="the deposit file (.tar)")
+    parser.add_argument("archive", type=Path, nargs="?", help="the deposit file (.tar); without it, say which "
+                        "deposit holds this checkout's results and where it is published")
     parser.add_argument("--only", choices=("all", "derived"), default="all",
                         help="derived: kernels, signals, features, model and onset comparison, no simulations")
     parser.add_argument("--sha256", default=None, help="the expected sha256 (default: archives.json or ARCHIVE.sha256)")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"where to unpack (default {DEFAULT_DIR})")
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    if args.archive is None:
+        try:
+            print(f"error: make restore needs ARCHIVE=/path/to/deposit.tar; {where_to_get(REPO_ROOT)}",
+                  file=sys.stderr)
+        except LockError as err:
+            print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         verdict = restore(REPO_ROOT, args.archive.resolve(), args.only, args.sha256, args.dir, logger)
     except (RestoreError, LockError) as err:
