@@ -26,9 +26,12 @@ RUN --mount=type=secret,id=pip_cert \
     make -C /opt/compendium venv PYTHON=/usr/bin/python3 \
     && rm -rf /root/.cache
 
-# any user (docker run -u "$(id -u):$(id -g)"): a writable HOME, DVC's cache inside the bind-mounted work tree
-# (.dvc/cache, so results survive the container), git trusting a work tree owned by someone else
+# any user (docker run -u "$(id -u):$(id -g)"): a user name for a uid the image's passwd does not know (DVC asks
+# getpass.getuser(), which reads USER before the passwd file), a writable HOME, DVC's cache inside the
+# bind-mounted work tree (.dvc/cache, so results survive the container), git trusting a tree owned by another
 ENV PATH=/opt/venv/bin:$PATH \
+    USER=compendium \
+    LOGNAME=compendium \
     HOME=/tmp \
     DVC_CACHE_DIR=/work/.dvc/cache \
     DVC_NO_ANALYTICS=1 \
