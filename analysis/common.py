@@ -6,6 +6,7 @@ analysis/methods/.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import copy
 import hashlib
@@ -55,15 +56,63 @@ YamlLoader.add_implicit_resolver("tag:yaml.org,2002:float",
                                  list("-+0123456789"))
 
 
+def shown(path: Path | str) -> str:
+    """A path as a message shows it: relative to the working directory when inside it (params.yaml, not
+    /home/.../params.yaml)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def yaml_error_line(path: Path, err: yaml.YAMLError) -> str:
+    """One line for a YAML syntax error: file, line, column, what is wrong and while doing what."""
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    context = getattr(err, "context", None)
+    return f"{shown(path)}: malformed YAML{where}: {problem}" + (f" ({context})" if context else "")
+
+
+def duplicate_keys(node: yaml.Node, prefix: str = "") -> list[tuple[str, int, int]]:
+    """(dotted key, first line, second line) of every key written twice in one mapping of a composed YAML tree.
+
+    PyYAML keeps the last of two equal keys without a word; a parameter file must not (the first would be read
+    by a person, the second by the code).
+    """
+    found = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                found.append((f"{prefix}{key}", seen[key], line))
+            seen.setdefault(key, line)
+            found += duplicate_keys(value_node, f"{prefix}{key}.")
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found += duplicate_keys(item, f"{prefix.rstrip('.')}[{index}].")
+    return found
+
+
 def read_yaml(path: Path | str) -> dict:
-    """Read a YAML mapping, turning a syntax error into a message that names the file and line."""
+    """Read a YAML mapping. A syntax error, or a key written twice in one mapping, is a ParamsError of one line
+    that names the file, the line (and column) and the cause."""
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: file not found")
+    text = path.read_text()
     try:
-        data = yaml.load(path.read_text(), Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        tree = yaml.compose(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        twice = duplicate_keys(tree) if tree is not None else []
+        if twice:
+            key, first, second = twice[0]
+            raise ParamsError(f"{shown(path)}: key '{key}' is written twice, at lines {first} and {second}; "
+                              "accepted: each key once (delete one)")
+        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506
     except yaml.YAMLError as err:
-        raise ParamsError(f"{path}: malformed YAML: {err}") from None
+        raise ParamsError(yaml_error_line(path, err)) from None
     if not isinstance(data, dict):
         raise ParamsError(f"{path}: the top level must be a mapping of sections, got {type(data).__name__}")
     return data
@@ -278,6 +327,42 @@ def run(main: Callable[[], int]) -> int:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"error: {message}", file=sys.stderr)
         return 2
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse for the compendium's commands: a bad argument is one line `error: argument --x: ...` and exit
+    status 2, before any work (argparse's own prints the usage first, on a line of its own)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def integer_in(low: int, high: int | None = None, why: str = ""):
+    """An argparse type: an integer in [low, high] (no upper bound if high is None); `why` gives the reason of the
+    bound in the message.
+
+    Examples
+    --------
+    >>> integer_in(1, 4)("3")
+    3
+    >>> integer_in(1, 4, "cores")("9")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 9 is invalid; accepted: an integer in [1, 4] (cores)
+    """
+    accepted = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text} is invalid; accepted: {accepted}" + (f" ({why})" if why else ""))
+        return value
+
+    parse.__name__ = "integer"
+    return parse
 
 
 def load_checked_npz(path, required: tuple[str, ...] = ()) -> dict:

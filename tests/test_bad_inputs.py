@@ -190,7 +190,30 @@ def case_exponent_without_sign_is_a_number(root):
                                   "accepted: an integer in [1, 1024]")
 
 
-CASES = [case_seed_not_an_integer, case_seed_a_word, case_seed_missing, case_three_population_sizes,
+def insert_after_line(root: Path, starts_with: str, new_line: str) -> int:
+    """Insert a line into params.yaml after the first line that starts with `starts_with`; its line number."""
+    lines = (root / "params.yaml").read_text().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith(starts_with))
+    lines.insert(index + 1, new_line)
+    (root / "params.yaml").write_text("".join(lines))
+    return index + 1
+
+
+def case_duplicated_key(root):
+    """A key written twice: PyYAML would keep the last one silently (another thread count: other bytes)."""
+    first = insert_after_line(root, "  threads: ", "  threads: 1\n")
+    return SIMULATE, SIMULATION, (f"error: params.yaml: key 'simulation.threads' is written twice, at lines {first} "
+                                  f"and {first + 1}; accepted: each key once (delete one)")
+
+
+def case_tab_in_yaml(root):
+    line = insert_after_line(root, "  threads: ", "\tdt_ms: 0.1\n") + 1
+    return SIMULATE, SIMULATION, (f"error: params.yaml: malformed YAML at line {line}, column 1: found character "
+                                  "'\\t' that cannot start any token (while scanning for the next token)")
+
+
+CASES = [case_duplicated_key, case_tab_in_yaml,
+         case_seed_not_an_integer, case_seed_a_word, case_seed_missing, case_three_population_sizes,
          case_one_external_input, case_threshold_below_reset, case_unknown_item,
          case_exponent_without_sign_is_a_number, case_short_trace, case_other_rate, case_truncated_npz,
          case_missing_array, case_duplicated_rows,
@@ -216,3 +239,32 @@ def test_debug_mode_keeps_the_traceback(root):
     done = run([sys.executable, "-m", "analysis.features"], root, expect=1, COMPENDIUM_DEBUG="1")
     assert "Traceback" in done.stderr and "InputError" in done.stderr
 
+
+
+COMMAND_CASES = [
+    (["tools.sweep", "--workers", "0"], "error: argument --workers: 0 is invalid; accepted: an integer >= 1 (see "
+                                        "--help)"),
+    (["tools.sweep", "--workers", "-1"], "error: argument --workers: -1 is invalid; accepted: an integer >= 1 (see "
+                                         "--help)"),
+    (["tools.sweep", "--workers", "two"], "error: argument --workers: two is invalid; accepted: an integer >= 1 (see "
+                                          "--help)"),
+    (["tools.sweep", "--workers", "100000"], "error: --workers 100000 would need "),
+    (["tools.sweep", "--cluster", "nowhere.yaml"], "error: --cluster nowhere.yaml: file not found; accepted: a cluster "
+                                                   "file such as tools/clusters/slurm.yaml"),
+    (["tools.check_hashes", "--workers", "0"], "error: argument --workers: 0 is invalid; accepted: an integer >= 1 "
+                                               "(see --help)"),
+    (["tools.draws", "99999999999"], "error: argument n_draws: 99999999999 is invalid; accepted: an integer in "
+                                     "[2, 10000] (draw keys have four digits, t0000 .. t9999) (see --help)"),
+    (["tools.draws", "1"], "error: argument n_draws: 1 is invalid; accepted: an integer in [2, 10000] (draw keys have "
+                           "four digits, t0000 .. t9999) (see --help)"),
+]
+
+
+@pytest.mark.parametrize("command, expected", COMMAND_CASES, ids=[" ".join(c[0]) for c in COMMAND_CASES])
+def test_a_bad_argument_is_refused_before_any_work(root, command, expected):
+    """One line, exit 2, before DVC or Dask start: no data/ folder, params.yaml untouched (tools.sweep used to take
+    --workers 0 for the default and ran DVC's checkout, minutes on a full cache, before refusing 999)."""
+    before = (root / "params.yaml").read_bytes()
+    done = run([sys.executable, "-m", *command], root, expect=2)
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith(expected), done.stderr
+    assert not (root / "data").exists() and (root / "params.yaml").read_bytes() == before

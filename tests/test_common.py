@@ -41,11 +41,29 @@ def test_overlay_replaces_the_sweep_whole():
     assert merged == {"sweep": {"j05": 3.0}}
 
 
-def test_malformed_yaml_names_the_file(tmp_path):
+def test_malformed_yaml_names_the_file_line_column_and_cause(tmp_path):
     bad = tmp_path / "params.yaml"
     bad.write_text("network:\n  scale: [1.0\n")
-    with pytest.raises(ParamsError, match=r"params.yaml: malformed YAML"):
+    with pytest.raises(ParamsError) as err:
         common.read_yaml(bad)
+    assert str(err.value) == (f"{bad}: malformed YAML at line 3, column 1: expected ',' or ']', but got "
+                              "'<stream end>' (while parsing a flow sequence)")
+
+
+@pytest.mark.parametrize("text, key, lines", [
+    ("seeds:\n  simulation: 1\nseeds:\n  inverse: 2\n", "seeds", (1, 3)),
+    ("simulation:\n  threads: 2\n  dt_ms: 0.0625\n  threads: 1\n", "simulation.threads", (2, 4)),
+    ("study2:\n  draws: {t0000: 0, t0001: 1,\n          t0000: 2}\n", "study2.draws.t0000", (2, 3)),
+    ("a:\n  - b: 1\n    b: 2\n", "a[0].b", (2, 3)),
+])
+def test_a_key_written_twice_is_refused_with_both_lines(tmp_path, text, key, lines):
+    """PyYAML keeps the last of two equal keys silently; params.yaml and the profiles must not."""
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    with pytest.raises(ParamsError) as err:
+        common.read_yaml(path)
+    assert str(err.value) == (f"{path}: key '{key}' is written twice, at lines {lines[0]} and {lines[1]}; "
+                              "accepted: each key once (delete one)")
 
 
 @pytest.mark.parametrize("text, value", [("1.0e6", 1.0e6), ("1e6", 1.0e6), ("-2.5E-3", -2.5e-3), ("1.0e+6", 1.0e6),

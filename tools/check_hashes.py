@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import REPO_ROOT, get_logger
+from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in
 from analysis.params import load_params
 from tools import compare, statistics
 from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
@@ -206,10 +206,11 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str]) -> int:
     logger = get_logger("check_hashes")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = CommandParser(description=__doc__.splitlines()[0])
     parser.add_argument("items", nargs="*", default=list(DEFAULT_ITEMS), help="sweep keys, ref or stage names")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=1, help="items side by side on local Dask workers (default 1)")
+    where.add_argument("--workers", type=integer_in(1), default=1,
+                       help="items side by side on local Dask workers (default 1)")
     where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     where.add_argument("--cluster", type=Path, default=None, help="a dask-jobqueue cluster file (tools/clusters/)")
     args = parser.parse_args(argv)

@@ -9,15 +9,16 @@ the file.
 """
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
 
 import yaml
 
-from analysis.common import PARAMS_FILE, ParamsError, YamlLoader, run, write_text
+from analysis.common import PARAMS_FILE, CommandParser, ParamsError, YamlLoader, integer_in, run, write_text
 
+# draw keys are t + four digits (docs/model.md §8): t0000 .. t9999
+MAX_DRAWS = 10_000
 BLOCK = re.compile(r"^(  draws: \{)[^}]*\}\n", re.M)
 PER_LINE = 10
 
@@ -37,12 +38,11 @@ def draws_block(n_draws: int) -> str:
 def main(argv: list[str]) -> int:
     from analysis.params import parse
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n_draws", type=int, help="number of draws (>= 2)")
+    parser = CommandParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_draws", type=integer_in(2, MAX_DRAWS, "draw keys have four digits, t0000 .. t9999"),
+                        help=f"number of draws (2 to {MAX_DRAWS})")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     args = parser.parse_args(argv)
-    if args.n_draws < 2:
-        raise ParamsError(f"N = {args.n_draws} is invalid; accepted: an integer >= 2")
     text = args.params.read_text()
     if len(BLOCK.findall(text)) != 1:
         raise ParamsError(f"{args.params}: no single '  draws: {{...}}' block under study2 to rewrite")

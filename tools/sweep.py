@@ -31,7 +31,6 @@ Where it runs:
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import ctypes
 import hashlib
@@ -50,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from analysis.common import REPO_ROOT, ParamsError, get_logger
+from analysis.common import REPO_ROOT, CommandParser, ParamsError, get_logger, integer_in
 from analysis.params import Params, load_params
 
 # the estimated peak memory of one item: NEST's fixed cost plus its bytes per synapse, calibrated on the full
@@ -307,7 +306,7 @@ def dask_client(args, params: Params, logger):
     from distributed import LocalCluster
 
     cores, memory = os.cpu_count() or 1, available_memory_bytes()
-    n = args.workers or default_workers(params, cores, memory)
+    n = args.workers if args.workers is not None else default_workers(params, cores, memory)
     check_workers(n, params, cores, memory)
     dashboard = ":0" if _has_bokeh() else None
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard,
@@ -363,11 +362,12 @@ def make_job_cluster(path: Path, params: Params):
 
 def main(argv: list[str]) -> int:
     logger = get_logger("sweep")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = CommandParser(description=__doc__.splitlines()[0])
     parser.add_argument("keys", nargs="*", help="item keys, e.g. sweep keys or ref (default: every item)")
     parser.add_argument("--stage", default="simulate", help="the foreach stage of dvc.yaml to sweep (default simulate)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=None, help="local worker processes (default: what fits)")
+    where.add_argument("--workers", type=integer_in(1), default=None,
+                       help="local worker processes (default: what fits)")
     where.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     where.add_argument("--cluster", type=Path, default=None, help="a dask-jobqueue cluster file (YAML)")
     parser.add_argument("--print-job-script", action="store_true", help="with --cluster: print the job script, stop")
@@ -382,6 +382,12 @@ def main(argv: list[str]) -> int:
         if unknown:
             raise SweepError(f"unknown item(s) {unknown} of stage {args.stage}; accepted: "
                              f"{', '.join(list(items.names)[:4])}, ... ({len(items.names)} items)")
+        if args.workers is not None:
+            # before DVC's checkout and status (minutes on a full cache): what this machine can hold
+            check_workers(args.workers, params, os.cpu_count() or 1, available_memory_bytes())
+        if args.cluster is not None and not args.cluster.is_file():
+            raise SweepError(f"--cluster {args.cluster}: file not found; accepted: a cluster file such as "
+                             "tools/clusters/slurm.yaml")
         if args.print_job_script:
             if not args.cluster:
                 raise SweepError("--print-job-script needs --cluster FILE")
