@@ -82,12 +82,16 @@ $(STAMP):
 mechanisms: venv
 	$(BIN)/python -m analysis.model.mechanisms
 
+# a profile's workspace shares DVC's cache with the repository (DVC_CACHE_DIR): the run-cache keys on parameters,
+# so profiles never collide, and a fresh clone resumes a profile's finished stages. Each run ends by checking that
+# every output dvc.lock records reached the cache (tools/cache_check.py).
 repro: setup
 ifeq ($(PROFILE),full)
 	$(BIN)/dvc repro
+	$(BIN)/python -m tools.cache_check
 else
-	$(BIN)/python -m tools.workspace $(PROFILE)
-	cd runs/$(PROFILE) && $(BIN)/dvc repro
+	$(BIN)/python -m tools.workspace $(PROFILE) --cache-dir $(DVC_CACHE_DIR)
+	cd runs/$(PROFILE) && $(BIN)/dvc repro && $(BIN)/python -m tools.cache_check
 endif
 
 # the simulations only, side by side on Dask: `make sweep [WORKERS=N] [PROFILE=quick]` (README "Running the full
@@ -97,7 +101,7 @@ sweep: setup
 ifeq ($(PROFILE),full)
 	$(BIN)/python -m tools.sweep $(SWEEP_ARGS)
 else
-	$(BIN)/python -m tools.workspace $(PROFILE)
+	$(BIN)/python -m tools.workspace $(PROFILE) --cache-dir $(DVC_CACHE_DIR)
 	cd runs/$(PROFILE) && $(BIN)/python -m tools.sweep $(SWEEP_ARGS)
 endif
 
@@ -121,6 +125,7 @@ check-hashes: setup
 	$(BIN)/python -m tools.check_hashes $(ITEMS) $(if $(WORKERS),--workers $(WORKERS))
 
 archive: setup
+	$(BIN)/python -m tools.cache_check
 	$(BIN)/python -m tools.archive --record
 
 ONLY ?= all

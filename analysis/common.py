@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -185,9 +186,15 @@ os.umask(_UMASK)
 
 @contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary path next to `path`; rename it onto `path` only if the block succeeds."""
+    """Yield a temporary path next to `path`; rename it onto `path` only if the block succeeds.
+
+    The temporary name is `.NAME.XXXXXXXX.tmp` (ignored by git); one left by a killed run is removed when `path`
+    is next written (one writer per output: DVC runs one stage at a time, and sweep items write their own files).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -198,6 +205,34 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def glob_escape(name: str) -> str:
+    """A file name as a literal glob pattern."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: Path | str) -> Iterator[Path]:
+    """Yield an empty folder `.NAME.partial` next to `path` to write a whole output folder into; it replaces
+    `path` only when the block succeeds.
+
+    A stage that fails half-way (a damaged input file, a kill) leaves the previous complete folder, or none, never
+    a folder whose files come from two parameter sets. A killed run's `.NAME.partial` is removed at the next start.
+    """
+    path = Path(path)
+    partial, old = path.with_name(f".{path.name}.partial"), path.with_name(f".{path.name}.old")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    partial.mkdir(parents=True)
+    try:
+        yield partial
+        if path.exists():
+            os.replace(path, old)
+        os.replace(partial, path)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def write_text(path: Path | str, text: str) -> None:
@@ -368,9 +403,13 @@ def integer_in(low: int, high: int | None = None, why: str = ""):
 def load_checked_npz(path, required: tuple[str, ...] = ()) -> dict:
     """load_npz that names the file when it is truncated, corrupt or lacks an expected array."""
     try:
+        if not zipfile.is_zipfile(path):          # np.load would take other bytes for a .npy or a pickle
+            raise zipfile.BadZipFile("File is not a zip file")
         data = load_npz(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        raise InputError(f"{path}: not a readable .npz ({err}); re-run the stage that writes it (dvc repro)") from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{path}: not a readable .npz ({reason}); re-run the stage that writes it "
+                         "(dvc repro)") from None
     missing = [name for name in required if name not in data]
     if missing:
         raise InputError(f"{path}: lacks the arrays {missing} (has {sorted(data)}); re-run the stage that writes it")

@@ -99,31 +99,36 @@ def main() -> int:
     for onset in cdm.ONSETS:
         values = features.features_of_traces(eeg[onset], params.features.n_jobs, progress=False)
         tables[onset] = features.feature_table(keys, drives, values)
-        features.write_csv(tables[onset], OUTPUT_DIR / f"features_{onset}.csv")
         table, n_dropped = evaluate.drop_non_finite(tables[onset])
         evaluate.check_inverse_params(params, len(table))
         metrics, _, _ = evaluate.evaluate(table, inverse.alpha, inverse.test_fraction, inverse.cv_folds,
                                           inverse.cv_repeats, seed)
         peaks = [onset_peak_z(trace, window) for trace in eeg[onset]]
-        results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_mse_pA2_mean",
-                                                         "cv_mse_pA2_sd", "cv_r2_mean", "cv_r2_sd", "n_test")}
+        results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_pooled_mse_pA2_mean",
+                                                         "cv_pooled_mse_pA2_sd", "cv_pooled_r2_mean",
+                                                         "cv_pooled_r2_sd", "cv_fold_mse_pA2_mean",
+                                                         "cv_fold_mse_pA2_sd", "cv_fold_r2_mean", "cv_fold_r2_sd",
+                                                         "n_test")}
         results[onset].update(n_dropped_non_finite=n_dropped, onset_peak_abs_z_median=float(np.nanmedian(peaks)),
                               onset_peak_abs_z_max=float(np.nanmax(peaks)))
-        logger.info("%s onset: test MSE %.4g pA², CV MSE %.4g ± %.2g pA², CV R² %.3f; EEG's first %g ms: "
-                    "max |z| %.1f", onset, metrics["test_mse_pA2"], metrics["cv_mse_pA2_mean"],
-                    metrics["cv_mse_pA2_sd"], metrics["cv_r2_mean"], ONSET_WINDOW_MS,
+        logger.info("%s onset: test MSE %.4g pA², pooled CV MSE %.4g ± %.2g pA², R² %.3f; EEG's first %g ms: "
+                    "max |z| %.1f", onset, metrics["test_mse_pA2"], metrics["cv_pooled_mse_pA2_mean"],
+                    metrics["cv_pooled_mse_pA2_sd"], metrics["cv_pooled_r2_mean"], ONSET_WINDOW_MS,
                     results[onset]["onset_peak_abs_z_max"])
 
     correlations = feature_correlations(tables)
     changed = most_changed(correlations)
     logger.info("features whose relation to J_ext changed most: %s", ", ".join(
         f"{name} r {correlations[name]['r_legacy']:+.2f} -> {correlations[name]['r_steady']:+.2f}" for name in changed))
+    with common.atomic_dir(OUTPUT_DIR) as folder:      # the whole folder or nothing
+        for onset in cdm.ONSETS:
+            features.write_csv(tables[onset], folder / f"features_{onset}.csv")
+        save_npz(folder / EXAMPLES.name, keys=np.array(example_keys), sampling_rate_Hz=np.float64(sampling_rate_Hz),
+                 **{f"cdm_{onset}": np.array(examples[onset], dtype=np.float32) for onset in cdm.ONSETS})
     write_json(METRICS, {"onsets": results, "feature_correlation_with_J_ext": correlations,
                          "most_changed_features": changed, "onset_window_ms": ONSET_WINDOW_MS,
                          "history_ms": params.cdm.history_ms, "head_model": head["head_model"],
                          "electrode": head["nearest_electrode"]})
-    save_npz(EXAMPLES, keys=np.array(example_keys), sampling_rate_Hz=np.float64(sampling_rate_Hz),
-             **{f"cdm_{onset}": np.array(examples[onset], dtype=np.float32) for onset in cdm.ONSETS})
     log_io(logger, read=["params.yaml", KERNELS, HEAD_JSON, f"{SIMULATIONS}/*.npz ({len(keys)} items)"],
            wrote=[METRICS, EXAMPLES, *(OUTPUT_DIR / f"features_{onset}.csv" for onset in cdm.ONSETS)])
     logger.info("stage compare_onsets took %.1f s", time.perf_counter() - start)

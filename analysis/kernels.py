@@ -200,9 +200,21 @@ def main() -> int:
     logger.info("nu_X = E %.4f, I %.4f spikes/s; Vrest = %.2f mV (%s)", *rates_Hz, vrest_mV, provenance)
 
     mechanisms.load()
+    k = params.kernels
+    with common.atomic_dir(OUTPUT_DIR) as folder:      # the whole folder or nothing
+        write_kernel_files(folder, params, rates_Hz, vrest_mV, provenance, logger)
+    read = ["params.yaml"] + ([str(REFERENCE_SIMULATION)] if k.rates_source == "reference" else [])
+    log_io(logger, read=read, wrote=[OUTPUT_DIR / name for name in ("kernels.npz", "kernels.json",
+                                                                     *(f"morphology_{p}.hoc" for p in POPULATIONS))])
+    logger.info("stage kernels took %.1f s", time.perf_counter() - start)
+    return 0
+
+
+def write_kernel_files(folder: Path, params, rates_Hz: np.ndarray, vrest_mV: float, provenance: str,
+                       logger) -> None:
+    """The morphologies, kernels.npz and kernels.json of the kernels stage, into `folder`."""
     k, dt_ms = params.kernels, params.simulation.dt_ms
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    morphologies = {name: cells.write_morphology(OUTPUT_DIR / f"morphology_{name}.hoc", name,
+    morphologies = {name: cells.write_morphology(folder / f"morphology_{name}.hoc", name,
                                                  k.cells.morphology[name]) for name in POPULATIONS}
     kernel_z = compute_kernel_set(params, rates_Hz, vrest_mV, morphologies, logger)
     lags = lag_axis_ms(k.tau_ms, dt_ms)
@@ -214,15 +226,11 @@ def main() -> int:
         "g_eff": k.g_eff, "params_hash": params_hash({"kernels": k.model_dump(), "dt_ms": dt_ms}),
         "software": software_versions("lfpykernels", "LFPy", "lfpykit", "neuron", "numpy", "scipy"),
     }
-    save_npz(OUTPUT_DIR / "kernels.npz", cdm_kernel_z=kernel_z, lag_ms=lags,
+    save_npz(folder / "kernels.npz", cdm_kernel_z=kernel_z, lag_ms=lags,
              pre_populations=np.array(POPULATIONS), post_populations=np.array(POPULATIONS),
              metadata=json_array(metadata))
-    write_json(OUTPUT_DIR / "kernels.json", {key: metadata[key] for key in
-                                             ("nu_X_Hz", "Vrest_mV", "provenance", "rates_source", "axes", "units")})
-    read = ["params.yaml"] + ([str(REFERENCE_SIMULATION)] if k.rates_source == "reference" else [])
-    log_io(logger, read=read, wrote=[OUTPUT_DIR / "kernels.npz", OUTPUT_DIR / "kernels.json", *morphologies.values()])
-    logger.info("stage kernels took %.1f s", time.perf_counter() - start)
-    return 0
+    write_json(folder / "kernels.json", {key: metadata[key] for key in
+                                         ("nu_X_Hz", "Vrest_mV", "provenance", "rates_source", "axes", "units")})
 
 
 def kernel(data: Mapping[str, np.ndarray], pre: str, post: str) -> np.ndarray:

@@ -142,25 +142,26 @@ def main() -> int:
     if kernel_source.per_run:
         logger.info("kernels.per_run_rates: recomputing the kernels for every item with its own rates")
     wrote = []
-    for i, key in enumerate(keys):
-        t0 = time.perf_counter()
-        simulation = common.load_checked_npz(SIMULATIONS / f"{key}.npz", SIMULATION_ARRAYS)
-        signals = item_signals(simulation, kernel_source.for_item(simulation), params, gain)
-        metadata = {"key": key, "J_ext_pA": params.sweep[key], "pairing": params.cdm.pairing,
-                    "onset": params.cdm.onset, "history_ms": params.cdm.history_ms,
-                    "kernel_rates_Hz": kernel_source.rates_Hz(simulation),
-                    "decimation_factor": q, "head_model": head_info["head_model"],
-                    "units": {"cdm": "nA·um", "eeg": "mV"},
-                    "params_hash": params_hash(params.section_dump("cdm", "eeg"))}
-        path = OUTPUT_DIR / f"{key}.npz"
-        save_npz(path, **signals, eeg=signals["eeg_all"][nearest], eeg_gain_mV_per_nAum=gain,
-                 electrode_labels=np.array(head.electrode_labels), nearest_electrode=np.int64(nearest),
-                 sampling_rate_Hz=np.float64(sampling_rate_Hz), metadata=json_array(metadata))
-        wrote.append(path)
-        logger.info("item %d/%d %s: CDM sd %.4g nA·um, EEG sd %.4g uV, %.2f s, %s", i + 1, len(keys), key,
-                    signals["cdm"].std(), signals["eeg_all"][nearest].std() * 1000, time.perf_counter() - t0,
-                    format_eta(i + 1, len(keys), time.perf_counter() - start))
-    write_json(OUTPUT_DIR / "head_model.json", head_info)
+    # the whole folder or nothing: a damaged simulation half-way leaves the previous data/signals/ as it was
+    with common.atomic_dir(OUTPUT_DIR) as folder:
+        for i, key in enumerate(keys):
+            t0 = time.perf_counter()
+            simulation = common.load_checked_npz(SIMULATIONS / f"{key}.npz", SIMULATION_ARRAYS)
+            signals = item_signals(simulation, kernel_source.for_item(simulation), params, gain)
+            metadata = {"key": key, "J_ext_pA": params.sweep[key], "pairing": params.cdm.pairing,
+                        "onset": params.cdm.onset, "history_ms": params.cdm.history_ms,
+                        "kernel_rates_Hz": kernel_source.rates_Hz(simulation),
+                        "decimation_factor": q, "head_model": head_info["head_model"],
+                        "units": {"cdm": "nA·um", "eeg": "mV"},
+                        "params_hash": params_hash(params.section_dump("cdm", "eeg"))}
+            save_npz(folder / f"{key}.npz", **signals, eeg=signals["eeg_all"][nearest], eeg_gain_mV_per_nAum=gain,
+                     electrode_labels=np.array(head.electrode_labels), nearest_electrode=np.int64(nearest),
+                     sampling_rate_Hz=np.float64(sampling_rate_Hz), metadata=json_array(metadata))
+            wrote.append(OUTPUT_DIR / f"{key}.npz")
+            logger.info("item %d/%d %s: CDM sd %.4g nA·um, EEG sd %.4g uV, %.2f s, %s", i + 1, len(keys), key,
+                        signals["cdm"].std(), signals["eeg_all"][nearest].std() * 1000, time.perf_counter() - t0,
+                        format_eta(i + 1, len(keys), time.perf_counter() - start))
+        write_json(folder / "head_model.json", head_info)
     log_io(logger, read=["params.yaml", str(KERNELS), f"{SIMULATIONS}/*.npz ({len(keys)} items)"],
            wrote=[OUTPUT_DIR / "head_model.json", f"{OUTPUT_DIR}/*.npz ({len(wrote)} items)"])
     logger.info("stage signals took %.1f s", time.perf_counter() - start)

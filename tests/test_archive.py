@@ -228,3 +228,17 @@ def test_restore_without_a_file_says_which_deposit_and_whether_it_is_published(t
     archive.record_publication(records, name, "10.5281/zenodo.1234567", "https://zenodo.org/records/1234567/x.tar")
     said = restore.where_to_get(restore.REPO_ROOT, records)
     assert "published at https://doi.org/10.5281/zenodo.1234567" in said and f"ARCHIVE=/path/to/{name}" in said
+
+
+@pytest.mark.parametrize("sidecar", ["", "not-a-hash  file.tar\n", "\x00\xff"])
+def test_a_damaged_checksum_file_is_one_line(tmp_path, sidecar):
+    """The .sha256 beside a deposit is a file a user hands us too: empty or garbage is refused by name."""
+    from tools import restore
+
+    archive = tmp_path / "unknown-deposit.tar"
+    archive.write_bytes(b"x")
+    (tmp_path / "unknown-deposit.tar.sha256").write_text(sidecar, errors="surrogateescape")
+    with pytest.raises(restore.RestoreError, match=r"unknown-deposit.tar.sha256: not a checksum file"):
+        restore.expected_sha256(archive, None)
+    with pytest.raises(restore.RestoreError, match=r"--sha256 'abc' is invalid; accepted: 64 hexadecimal digits"):
+        restore.expected_sha256(archive, "abc")

@@ -115,3 +115,30 @@ def test_format_eta():
     assert common.format_eta(1, 4, 10.0) == "ETA 30 s"
     assert common.format_eta(1, 10, 20.0) == "ETA 3 min 00 s"
     assert common.format_eta(0, 10, 20.0) == "ETA --"
+
+
+def test_atomic_dir_replaces_a_folder_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "signals"
+    target.mkdir()
+    (target / "old.npz").write_text("old")
+    with pytest.raises(RuntimeError):
+        with common.atomic_dir(target) as folder:
+            (folder / "new.npz").write_text("new")
+            raise RuntimeError("damaged input half-way")
+    assert sorted(p.name for p in target.iterdir()) == ["old.npz"]
+    (tmp_path / ".signals.partial").mkdir()                    # a killed run's leftover
+    (tmp_path / ".signals.partial" / "stale.npz").write_text("stale")
+    with common.atomic_dir(target) as folder:
+        assert list(folder.iterdir()) == []                    # starts empty: the leftover is gone
+        (folder / "new.npz").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["new.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["signals"]
+
+
+def test_a_killed_writes_temporary_file_is_removed_when_the_output_is_next_written(tmp_path):
+    stale = tmp_path / ".paper.pdf.k3j2h1x0.tmp"
+    stale.write_text("half")
+    other = tmp_path / ".figure.png.a1b2c3d4.tmp"              # another output's: not ours to remove
+    other.write_text("half")
+    common.write_text(tmp_path / "paper.pdf", "whole")
+    assert (tmp_path / "paper.pdf").read_text() == "whole" and not stale.exists() and other.exists()

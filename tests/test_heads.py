@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from analysis.model import heads
-from analysis.common import sha256_file
+from analysis.common import InputError, sha256_file
 from analysis.params import Eeg, profile_params
 from tests.nyhead_synthetic import write_synthetic_nyhead
 
@@ -186,3 +186,39 @@ def test_homogeneous_sphere_closed_form_limits():
     assert homogeneous_sphere_radial_dipole_mV(1.0, 1.0, R, 0.0, sigma) == pytest.approx(3 * infinite(R), rel=1e-4)
     assert homogeneous_sphere_radial_dipole_mV(1.0, R - 100.0, R, 0.0, sigma) == pytest.approx(2 * infinite(100.0),
                                                                                                rel=2e-3)
+
+
+def test_a_pinned_file_that_is_not_a_head_file_is_one_line(tmp_path):
+    """The checksum pins bytes, not meaning: an HTML page or an HDF5 file without the head's datasets is refused with
+    the file and what it lacks, not an OSError or KeyError from h5py."""
+    import h5py
+
+    page = tmp_path / "sa_nyhead.mat"
+    page.write_text("<!DOCTYPE html><html><body>Not found</body></html>")
+    with pytest.raises(InputError) as err:
+        heads.NYHead(page, STUDY_LOCATION_MM, 2.0, sha256_file(page))
+    assert str(err.value).startswith(f"{page}: not a New York head file: not HDF5 (MATLAB v7.3) but 50 bytes "
+                                     "starting b'<!DOCTYPE html>'")
+    other = tmp_path / "other.mat"
+    with h5py.File(other, "w") as handle:
+        handle["x"] = np.zeros(3)
+    with pytest.raises(InputError, match=r"other.mat: not a New York head file: lacks the dataset sa/cortex75K/vc"):
+        heads.NYHead(other, STUDY_LOCATION_MM, 2.0, sha256_file(other))
+
+
+def test_missing_file_names_its_path_and_the_setting_in_the_first_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("NYHEAD_FILE", str(tmp_path / "gone.mat"))
+    with pytest.raises(heads.HeadModelFileError) as err:
+        heads.verify_nyhead_file(heads.resolve_nyhead_file("data/external/sa_nyhead.mat"), "0" * 64)
+    assert str(err.value).splitlines()[0].startswith(
+        f"{tmp_path / 'gone.mat'}: New York head file not found (named by the environment variable NYHEAD_FILE)")
+
+
+def test_nyhead_hash_hashes_its_argument_and_refuses_an_error_page(monkeypatch, tmp_path, nyhead_file):
+    from tools import nyhead_hash
+
+    monkeypatch.setenv("NYHEAD_FILE", str(tmp_path / "elsewhere.mat"))
+    assert nyhead_hash.main([str(nyhead_file)]) == 0          # the argument, not NYHEAD_FILE
+    page = tmp_path / "download.mat"
+    page.write_text("<html>rate limited</html>")
+    assert nyhead_hash.main([str(page)]) == 2

@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from analysis.common import CommandParser
 from analysis.evaluate import MODEL, predict_from_data
 from analysis.features import FEATURE_NAMES, catch22_features, zscore
 
@@ -47,12 +50,18 @@ def read_trace(path: Path) -> tuple[np.ndarray, float | None]:
                 trace = data["eeg"]
                 rate = float(data["sampling_rate_Hz"]) if "sampling_rate_Hz" in data.files else None
         else:
-            trace = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None)
-    except (ValueError, OSError) as err:
-        if isinstance(err, PredictError):
-            raise
-        raise PredictError(f"{path}: not a readable trace ({err})") from None
-    trace = np.asarray(trace, dtype=np.float64).squeeze()
+            with warnings.catch_warnings():     # an empty file is refused below, in one line, not warned about
+                warnings.simplefilter("ignore", UserWarning)
+                trace = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None)
+    except PredictError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise PredictError(f"{path}: not a readable trace ({reason})") from None
+    trace = np.asarray(trace)
+    if not (np.issubdtype(trace.dtype, np.integer) or np.issubdtype(trace.dtype, np.floating)):
+        raise PredictError(f"{path}: holds {trace.dtype} values; accepted: real numbers (integers or floats)")
+    trace = trace.astype(np.float64).squeeze()
     if trace.ndim != 1:
         raise PredictError(f"{path}: expected one 1-D trace, got shape {trace.shape}")
     return trace, rate
@@ -65,9 +74,50 @@ def load_model(path: Path) -> dict:
         model = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise PredictError(f"{path}: not a model file: a model is JSON ({type(err).__name__})") from None
-    if model.get("feature_names") != list(FEATURE_NAMES):
-        raise PredictError(f"{path} was trained on other features: {model.get('feature_names')}")
+    check_model(model, path)
     return model
+
+
+def _numbers(model: dict, key: str, path: Path, length: int | None = None, positive: bool = False) -> np.ndarray:
+    """model[key] as finite float64 numbers (a list of `length`, or one number), else a PredictError."""
+    value = model[key]
+    shape = "a number" if length is None else f"a list of {length} numbers"
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    is_list = isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    if (length is None and not is_number) or (length is not None and not (is_list and len(value) == length)):
+        raise PredictError(f"{path}: '{key}' is {json.dumps(value)[:60]}; accepted: {shape}")
+    numbers = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(numbers)) or (positive and not np.all(numbers > 0)):
+        raise PredictError(f"{path}: '{key}' holds {'non-positive or ' if positive else ''}non-finite values; "
+                           f"accepted: {shape}, finite{' and > 0' if positive else ''}")
+    return numbers
+
+
+def check_model(model, path: Path) -> None:
+    """A model file (evaluate.model_as_data) whose every number a prediction uses is there, of its shape, finite;
+    a scale of 0 would divide by zero and print J_ext = nan as if it were a result."""
+    if not isinstance(model, dict):
+        raise PredictError(f"{path}: not a model file: its top level is a JSON {type(model).__name__}, not an object")
+    needed = ("feature_names", "scaler_mean", "scaler_scale", "coefficients", "intercept", "training_J_ext_pA",
+              "trace_samples", "sampling_rate_Hz")
+    missing = [key for key in needed if key not in model]
+    if missing:
+        raise PredictError(f"{path}: not a model file: lacks {missing}")
+    if model["feature_names"] != list(FEATURE_NAMES):
+        raise PredictError(f"{path} was trained on other features: {str(model['feature_names'])[:80]}; accepted: "
+                           f"the {len(FEATURE_NAMES)} catch22 features of analysis/features.py")
+    n = len(FEATURE_NAMES)
+    _numbers(model, "scaler_mean", path, n)
+    _numbers(model, "scaler_scale", path, n, positive=True)
+    _numbers(model, "coefficients", path, n)
+    _numbers(model, "intercept", path)
+    low, high = _numbers(model, "training_J_ext_pA", path, 2)
+    if not low < high:
+        raise PredictError(f"{path}: 'training_J_ext_pA' = [{low:g}, {high:g}]; accepted: [low, high] with low < high")
+    _numbers(model, "sampling_rate_Hz", path, positive=True)
+    samples = model["trace_samples"]
+    if not (isinstance(samples, int) and not isinstance(samples, bool) and samples >= 2):
+        raise PredictError(f"{path}: 'trace_samples' = {json.dumps(samples)[:40]}; accepted: an integer >= 2")
 
 
 def conform(trace: np.ndarray, rate_Hz: float, model: dict, resample: bool, name: str) -> np.ndarray:
@@ -95,14 +145,28 @@ def predict_trace(trace: np.ndarray, model: dict, name: str) -> float:
     if not np.all(np.isfinite(features)):
         bad = [n for n, v in zip(FEATURE_NAMES, features) if not np.isfinite(v)]
         raise PredictError(f"{name}: catch22 gave non-finite features {bad}")
-    return float(predict_from_data(model, features)[0])
+    value = float(predict_from_data(model, features)[0])
+    if not np.isfinite(value):   # never printed as a result
+        raise PredictError(f"{name}: the prediction is not finite ({value}); the model file is damaged")
+    return value
+
+
+def positive_rate(text: str) -> float:
+    """--sampling-rate-Hz: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} is invalid; accepted: a sampling rate in Hz, a finite number > 0")
+    return value
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = CommandParser(description=__doc__.splitlines()[0])
     parser.add_argument("traces", nargs="+", type=Path)
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--sampling-rate-Hz", type=float, default=None,
+    parser.add_argument("--sampling-rate-Hz", type=positive_rate, default=None,
                         help="rate of .npy/.csv traces (default: the model's); signals files record their own")
     parser.add_argument("--resample", action="store_true", help="resample traces to the model's rate")
     args = parser.parse_args(argv)

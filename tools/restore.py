@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ DEFAULT_DIR = Path(os.environ.get("COMPENDIUM_ARCHIVE_DIR",
                                   Path.home() / ".cache" / "hagen-eeg-compendium" / "archives"))
 REMOTE = "archive"
 SIMULATION_STAGES = ("simulate@", "simulate_ref")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class RestoreError(RuntimeError):
@@ -46,6 +48,8 @@ class RestoreError(RuntimeError):
 def expected_sha256(archive: Path, given: str | None, records: Path = RECORDS) -> tuple[str, str]:
     """(sha256, where it came from)."""
     if given:
+        if not SHA256.fullmatch(given.lower()):
+            raise RestoreError(f"--sha256 {given!r} is invalid; accepted: 64 hexadecimal digits")
         return given.lower(), "--sha256"
     if records.is_file():
         known = json.loads(records.read_text()).get("deposits", {})
@@ -53,7 +57,11 @@ def expected_sha256(archive: Path, given: str | None, records: Path = RECORDS) -
             return known[archive.name]["sha256"], f"{records.name}"
     sidecar = archive.with_name(archive.name + ".sha256")
     if sidecar.is_file():
-        return sidecar.read_text().split()[0].lower(), sidecar.name
+        words = sidecar.read_text(errors="replace").split()
+        if not words or not SHA256.fullmatch(words[0].lower()):
+            raise RestoreError(f"{sidecar}: not a checksum file (accepted: 64 hexadecimal digits, then the file name, "
+                               "as sha256sum writes); pass --sha256 HEX instead")
+        return words[0].lower(), sidecar.name
     raise RestoreError(f"{archive}: no checksum to verify it against: it is not recorded in {records.name}, and "
                        f"there is no {sidecar.name} beside it; pass --sha256 HEX (the deposit's published sha256)")
 
@@ -80,7 +88,8 @@ def where_to_get(root: Path, records: Path = RECORDS) -> str:
     size = f"{record['size_bytes'] / 1e6:.1f} MB, sha256 {record['sha256']}"
     if record.get("doi") or record.get("url"):
         return (f"the results of this checkout are the deposit {name} ({size}), published at "
-                f"https://doi.org/{record['doi']} ({record['url']}); download it, then make restore ARCHIVE=/path/to/{name}")
+                f"https://doi.org/{record['doi']} ({record['url']}); download it, then make restore "
+                f"ARCHIVE=/path/to/{name}")
     return (f"the results of this checkout are the deposit {name} ({size}); it is not published yet (no DOI in "
             f"{records.name}): ask the authors for the file, or make the results yourself with make repro")
 

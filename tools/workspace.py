@@ -47,7 +47,9 @@ def _excluded(relative: Path) -> bool:
     return (parts[0] in NOT_COPIED or "__pycache__" in parts or parts[:2] in ((".dvc", "cache"), (".dvc", "tmp")))
 
 
-def prepare(profile: str, target: Path, root: Path = REPO_ROOT) -> Path:
+def prepare(profile: str, target: Path, root: Path = REPO_ROOT, cache_dir: Path | None = None) -> Path:
+    """The workspace of `profile` in `target`; DVC's cache in `cache_dir` (`make repro PROFILE=... DVC_CACHE_DIR=...`,
+    shared with the repository's by default through the Makefile) or, without it, the workspace's own."""
     params = profile_raw(profile, root / "params.yaml")  # fails early on a bad profile name
     parse(params, f"params.yaml + profiles/{profile}.yaml")  # ... and on a profile that breaks the schema
     target.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,8 @@ def prepare(profile: str, target: Path, root: Path = REPO_ROOT) -> Path:
     write_text(target / "params.yaml", header + yaml.safe_dump(params, sort_keys=False, width=110))
     # DVC without git inside the workspace; analytics stay off (also set in .dvc/config)
     config = target / ".dvc" / "config.local"
-    write_text(config, "[core]\n    no_scm = true\n")
+    cache = f"[cache]\n    dir = {Path(cache_dir).resolve()}\n" if cache_dir else ""
+    write_text(config, "[core]\n    no_scm = true\n" + cache)
     mechanisms = root / "build" / "nrnmech"
     if mechanisms.is_dir() and not (target / "build" / "nrnmech").exists():
         shutil.copytree(mechanisms, target / "build" / "nrnmech", symlinks=True)
@@ -71,9 +74,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("profile", help=f"one of: {', '.join(available_profiles())}")
     parser.add_argument("--dir", type=Path, default=None, help="workspace folder (default runs/PROFILE)")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="DVC's cache (default: the workspace's own)")
     args = parser.parse_args(argv)
     try:
-        target = prepare(args.profile, args.dir or REPO_ROOT / "runs" / args.profile)
+        target = prepare(args.profile, args.dir or REPO_ROOT / "runs" / args.profile, cache_dir=args.cache_dir)
     except ParamsError as err:
         logger.error("%s", err)
         return 2

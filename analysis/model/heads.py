@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import sha256_file
+from analysis.common import InputError, sha256_file
 
 # Approximate 10-20 positions on a sphere: polar angle from the vertex (deg), azimuth from +x (right) towards
 # +y (nose) (deg). Midline and the 72-degree ring follow the 10 %/20 % arc rule exactly; F3/F4, P3/P4 are the
@@ -119,14 +119,50 @@ class HeadModelFileError(FileNotFoundError):
     pass
 
 
+# what NYHead reads, with the rank of each dataset (h5py's order, MATLAB's reversed: tests/nyhead_synthetic.py)
+NYHEAD_DATASETS = {"sa/cortex75K/vc": 2, "sa/cortex75K/normals": 2, "sa/cortex75K/V_fem": 3, "sa/locs_3D": 2,
+                   "sa/clab_electrodes": 2}
+
+
 def resolve_nyhead_file(configured: str) -> Path:
     return Path(os.environ.get("NYHEAD_FILE") or configured)
+
+
+def nyhead_file_source() -> str:
+    """Which setting named the New York head file: NYHEAD_FILE wins over params.yaml."""
+    if os.environ.get("NYHEAD_FILE"):
+        return "the environment variable NYHEAD_FILE"
+    return "params.yaml eeg.nyhead.file"
+
+
+def check_nyhead_structure(path: Path) -> None:
+    """An InputError of one line unless `path` is an HDF5 (MATLAB v7.3) file with the datasets NYHead reads.
+
+    Catches what a checksum alone cannot at pinning time: an HTML error page or a truncated download saved under
+    the file's name.
+    """
+    import h5py
+
+    if not h5py.is_hdf5(path):
+        size = path.stat().st_size
+        start = path.read_bytes()[:15] if size else b""
+        raise InputError(f"{path}: not a New York head file: not HDF5 (MATLAB v7.3) but {size} bytes starting "
+                         f"{start!r}; get sa_nyhead.mat again from the head model's authors")
+    with h5py.File(path, "r") as handle:
+        for name, rank in NYHEAD_DATASETS.items():
+            if name not in handle or not isinstance(handle[name], h5py.Dataset):
+                raise InputError(f"{path}: not a New York head file: lacks the dataset {name}; get sa_nyhead.mat "
+                                 "again from the head model's authors")
+            if handle[name].ndim != rank:
+                raise InputError(f"{path}: {name} has shape {handle[name].shape}; expected {rank} dimensions")
 
 
 def verify_nyhead_file(path: Path, expected_sha256: str | None) -> None:
     """Stop with what to do unless the file exists and has the pinned sha256."""
     if not path.is_file():
-        raise HeadModelFileError(f"New York head file not found.\n{NYHEAD_HOWTO.format(path=path)}")
+        raise HeadModelFileError(f"{path}: New York head file not found (named by {nyhead_file_source()}); supply "
+                                 f"sa_nyhead.mat yourself or set eeg.head_model: four_sphere\n"
+                                 f"{NYHEAD_HOWTO.format(path=path)}")
     if not expected_sha256:
         raise HeadModelFileError(f"eeg.nyhead.sha256 is not pinned in params.yaml; it must be, so that results "
                                  f"name the exact head model.\n{NYHEAD_HOWTO.format(path=path)}")
@@ -155,6 +191,7 @@ class NYHead:
         self.path = Path(path)
         if verify:
             verify_nyhead_file(self.path, expected_sha256)
+        check_nyhead_structure(self.path)
         location = np.asarray(dipole_location_mni_mm, dtype=np.float64)
         with h5py.File(self.path, "r") as handle:
             sa = handle["sa"]
