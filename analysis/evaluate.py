@@ -4,13 +4,15 @@ Usage: python -m analysis.evaluate
 
 StandardScaler + Ridge(alpha) as one scikit-learn Pipeline, fitted on training rows only.
   * the study's protocol: a seeded 90/10 split (the original shuffled without a seed), MSE on the test rows;
-  * because 5 test points give a noisy number: repeated K-fold cross-validation over seeded repeats,
-    MSE and R² as mean ± sd over all folds.
+  * because 5 test points give a noisy number: repeated K-fold cross-validation over seeded repeats; R² and
+    MSE of each repeat's pooled out-of-fold predictions, mean ± sd over repeats (the headline), and the
+    per-fold numbers beside them (analysis/methods/cross_validation.py says why both).
 Rows with non-finite features are dropped and counted.
 
 Writes
-  metrics/ridge.json        test MSE (pA²) and R², CV MSE and R² mean ± sd, row counts   (DVC metrics)
-  metrics/predictions.csv   key, J_ext true and predicted, split                          (DVC plot)
+  metrics/ridge.json        test MSE (pA²) and R², pooled and per-fold CV MSE and R², row counts  (DVC metrics)
+  metrics/predictions.csv   key, J_ext true, predicted (model of the training rows), cross-validated (the
+                            out-of-fold prediction, mean over repeats), split                    (DVC plot)
   models/ridge_J_ext.json   the fitted predictor as data, not code (a small file kept in git): feature names,
                             the scaler's mean and scale, Ridge coefficients and intercept, the training range of
                             J_ext, the trace length and sampling rate it was trained on, software versions.
@@ -30,6 +32,7 @@ from analysis import common
 from analysis.common import ParamsError, derive_seed, get_logger, load_npz, log_io, software_versions, write_json
 from analysis.params import Params, load_params
 from analysis.features import FEATURE_NAMES, read_features, write_csv
+from analysis.methods import cross_validation
 
 FEATURES = Path("data/features/features.csv")
 METRICS = Path("metrics/ridge.json")
@@ -92,33 +95,43 @@ def split_protocol(table: pd.DataFrame, test_fraction: float, seed: int) -> tupl
     return train_test_split(np.arange(len(table)), test_size=test_fraction, random_state=seed, shuffle=True)
 
 
+# what the cross-validated numbers of metrics/ridge.json are (analysis/methods/cross_validation.py)
+CV_DEFINITION = {
+    "cv_pooled": "R2 and MSE of the pooled out-of-fold predictions of each repeat (every run predicted once by "
+                 "the model that did not see it), mean and sd over the repeats: the headline",
+    "cv_fold": "R2 and MSE on each fold's test runs, mean and sd over all folds (unstable when a fold holds "
+               "few runs)",
+}
+
+
 def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int, repeats: int,
              seed: int) -> tuple[dict, pd.DataFrame, object]:
     """Metrics, the predictions table and the model fitted on the training rows (pure)."""
     from sklearn.metrics import mean_squared_error, r2_score
-    from sklearn.model_selection import RepeatedKFold, cross_validate
 
     X, y = table[list(FEATURE_NAMES)].to_numpy(), table["J_ext_pA"].to_numpy()
     split_seed, cv_seed = derive_seed(seed, "split"), derive_seed(seed, "cv")
     train, test = split_protocol(table, test_fraction, split_seed)
     model = make_model(alpha).fit(X[train], y[train])
     predicted = model.predict(X)
-    cv = cross_validate(make_model(alpha), X, y, scoring=("neg_mean_squared_error", "r2"),
-                        cv=RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=cv_seed))
-    cv_mse, cv_r2 = -cv["test_neg_mean_squared_error"], cv["test_r2"]
+    cv = cross_validation.cross_validate(lambda fold, n_train: make_model(alpha), X, y, folds, repeats, cv_seed)
+    pooled, per_fold = cv.pooled(), cv.per_fold()
     metrics = {
         "test_mse_pA2": float(mean_squared_error(y[test], predicted[test])),
         "test_r2": float(r2_score(y[test], predicted[test])) if len(test) > 1 else None,
         "train_mse_pA2": float(mean_squared_error(y[train], predicted[train])),
-        "cv_mse_pA2_mean": float(cv_mse.mean()), "cv_mse_pA2_sd": float(cv_mse.std()),
-        "cv_r2_mean": float(cv_r2.mean()), "cv_r2_sd": float(cv_r2.std()),
+        **{f"cv_{kind}_{name}_{stat}": float(value[0])
+           for kind, scores in (("pooled", pooled), ("fold", per_fold))
+           for name, values in (("mse_pA2", scores["mse"]), ("r2", scores["r2"]))
+           for stat, value in zip(("mean", "sd"), cross_validation.mean_sd(values))},
+        "cv_definition": CV_DEFINITION,
         "cv_folds": folds, "cv_repeats": repeats, "n_train": int(len(train)), "n_test": int(len(test)),
         "alpha": alpha, "split_seed": split_seed, "cv_seed": cv_seed,
     }
     split = np.array(["train"] * len(table), dtype=object)
     split[test] = "test"
     predictions = pd.DataFrame({"key": table["key"], "J_ext_true_pA": y, "J_ext_predicted_pA": predicted,
-                                "split": split})
+                                "J_ext_cv_predicted_pA": cv.predictions[:, :, 0].mean(axis=0), "split": split})
     return metrics, predictions, model
 
 
@@ -163,9 +176,11 @@ def main() -> int:
     metrics, predictions, model = evaluate(table, inv.alpha, inv.test_fraction, inv.cv_folds,
                                            inv.cv_repeats, params.seeds.inverse)
     metrics.update(n_rows=len(table) + n_dropped, n_dropped_non_finite=n_dropped)
-    logger.info("test MSE %.4f pA² (n = %d); CV MSE %.4f ± %.4f pA², CV R² %.3f ± %.3f (%d folds x %d repeats)",
-                metrics["test_mse_pA2"], metrics["n_test"], metrics["cv_mse_pA2_mean"], metrics["cv_mse_pA2_sd"],
-                metrics["cv_r2_mean"], metrics["cv_r2_sd"], metrics["cv_folds"], metrics["cv_repeats"])
+    logger.info("test MSE %.4f pA² (n = %d); pooled CV MSE %.4f ± %.4f pA², R² %.3f ± %.3f (%d folds x %d "
+                "repeats; per fold: R² %.3f ± %.3f)", metrics["test_mse_pA2"], metrics["n_test"],
+                metrics["cv_pooled_mse_pA2_mean"], metrics["cv_pooled_mse_pA2_sd"], metrics["cv_pooled_r2_mean"],
+                metrics["cv_pooled_r2_sd"], metrics["cv_folds"], metrics["cv_repeats"], metrics["cv_fold_r2_mean"],
+                metrics["cv_fold_r2_sd"])
     write_json(METRICS, metrics)
     write_csv(predictions, PREDICTIONS)
     # what a trace must look like for this model: the study's EEG traces (all of one length and rate)

@@ -122,8 +122,9 @@ def fig_true_vs_predicted(predictions, metrics: dict) -> plt.Figure:
     ax.scatter(train["J_ext_true_pA"], train["J_ext_predicted_pA"], s=12, color="0.75", label="train")
     ax.scatter(test["J_ext_true_pA"], test["J_ext_predicted_pA"], s=30, color="tab:orange",
                label=f"test: MSE = {metrics['test_mse_pA2']:.3g} pA²")
-    ax.plot([], [], " ", label=f"{metrics['cv_folds']}-fold CV x {metrics['cv_repeats']}: MSE "
-                               f"{metrics['cv_mse_pA2_mean']:.3g} ± {metrics['cv_mse_pA2_sd']:.2g} pA²")
+    ax.plot([], [], " ", label=f"{metrics['cv_folds']}-fold CV x {metrics['cv_repeats']}, pooled: MSE "
+                               f"{metrics['cv_pooled_mse_pA2_mean']:.3g} ± {metrics['cv_pooled_mse_pA2_sd']:.2g} "
+                               f"pA², R² {metrics['cv_pooled_r2_mean']:.3f}")
     ax.set(xlim=(low, high), ylim=(low, high), xlabel="true J_ext (pA)", ylabel="predicted J_ext (pA)",
            aspect="equal")
     ax.legend(fontsize=7, loc="upper left")

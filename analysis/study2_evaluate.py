@@ -5,8 +5,8 @@ Usage: python -m analysis.study2_evaluate
 
 Reads data/study2/features.csv. For each feature set (catch22, exponent, both):
   * a seeded held-out test fraction (study2.test_fraction); the rest trains every model;
-  * Ridge (alpha by inner CV) and an MLP: per target R^2 and Pearson r, mean and sd over repeated K-fold CV
-    on the training rows;
+  * Ridge (alpha by inner CV) and an MLP: per target R^2 and Pearson r of repeated K-fold CV on the training
+    rows (pooled out-of-fold predictions, mean and sd over repeats; the per-fold numbers beside them);
   * NPE (sbi) trained on the training rows with the prior box; on the test rows, per parameter: R^2 and r of
     the posterior mean, median z-score, mean shrinkage, SBC rank-uniformity p-value and the coverage of the
     central intervals at study2.coverage_levels (E/I_net from the samples of theta);
@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis import common
 from analysis.model import priors
-from analysis.methods import calibration, npe, study2_inverse
+from analysis.methods import calibration, cross_validation, npe, study2_inverse
 from analysis.common import ParamsError, derive_seed, get_logger, log_io, save_npz, write_json
 from analysis.params import Study2, load_params
 
@@ -52,7 +52,7 @@ def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np
     from sklearn.metrics import r2_score
 
     mean = samples.mean(axis=1)
-    r = study2_inverse.pearson_per_column(truth, mean)
+    r = cross_validation.pearson_per_column(truth, mean)
     z = calibration.posterior_zscore(samples, truth)
     shrink = calibration.shrinkage(samples, prior_variance)
     ranks_p = calibration.rank_uniformity_p(calibration.sbc_ranks(samples, truth), samples.shape[1])
@@ -106,6 +106,9 @@ def main() -> int:
     table = pd.read_csv(FEATURES)
     accepted = int((table["status"] == "accepted").sum())
     metrics = {"n_draws": int(len(table)), "n_accepted": accepted, "acceptance_rate": accepted / len(table),
+               "cv_definition": {"r2, pearson_r": "of the pooled out-of-fold predictions of each repeat, mean and sd "
+                                                  "over repeats", "r2_fold, pearson_r_fold": "per fold, mean and sd "
+                                                  "over all folds"},
                "feature_sets": {}}
     posteriors = {}
     for feature_set in study2_inverse.FEATURE_SETS:

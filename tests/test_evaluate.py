@@ -28,7 +28,7 @@ def test_known_linear_relation_is_recovered():
     table = synthetic_table(noise=0.01)
     metrics, predictions, model = evaluate.evaluate(table, alpha=1e-3, test_fraction=0.1, folds=5, repeats=3,
                                                     seed=45)
-    assert metrics["cv_r2_mean"] > 0.99 and metrics["test_r2"] > 0.99
+    assert metrics["cv_pooled_r2_mean"] > 0.99 and metrics["cv_fold_r2_mean"] > 0.99 and metrics["test_r2"] > 0.99
     assert metrics["n_train"] == 45 and metrics["n_test"] == 5
     test = predictions[predictions["split"] == "test"]
     by_hand = mean_squared_error(test["J_ext_true_pA"], test["J_ext_predicted_pA"])

@@ -15,24 +15,32 @@ def test_fill_replaces_every_placeholder_and_refuses_gaps():
         paper.fill("{{a}}", {"a": "1", "c": "2"})
 
 
+def cv_numbers(mse_mean: float, mse_sd: float, r2_mean: float, r2_sd: float) -> dict:
+    """metrics/ridge.json's cross-validated numbers, the same for pooled and per fold."""
+    return {f"cv_{kind}_{name}": value for kind in ("pooled", "fold")
+            for name, value in (("mse_pA2_mean", mse_mean), ("mse_pA2_sd", mse_sd), ("r2_mean", r2_mean),
+                                ("r2_sd", r2_sd))}
+
+
 def test_template_placeholders_are_exactly_the_values():
     template = paper.TEMPLATE.read_text() if paper.TEMPLATE.exists() else (
         paper.REPO_ROOT / paper.TEMPLATE).read_text()
     params = profile_params("tiny")
-    metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, "cv_mse_pA2_mean": 0.7, "cv_mse_pA2_sd": 0.1,
-               "cv_r2_mean": 0.8, "cv_r2_sd": 0.05, "cv_folds": 3, "cv_repeats": 3, "n_test": 1}
+    metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, **cv_numbers(0.7, 0.1, 0.8, 0.05), "cv_folds": 3,
+               "cv_repeats": 3, "n_test": 1}
     kernels_info = {"nu_X_Hz": {"E": 6.5, "I": 9.6}, "Vrest_mV": -65.0, "provenance": "test"}
     head = {"electrodes": ["O1", "O2"], "nearest_electrode": "O1", "gain_mV_per_nAum": [1.77e-10, 1e-10]}
     rates = {key: [1.0, 2.0] for key in params.sweep}
     values = paper.collect_values(params, metrics, kernels_info, head, rates)
-    onset_metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, "cv_mse_pA2_mean": 0.7, "cv_mse_pA2_sd": 0.1,
-                     "cv_r2_mean": 0.8, "cv_r2_sd": 0.05, "n_test": 1, "onset_peak_abs_z_max": 3.0}
-    comparison = {"onsets": {"legacy": {**onset_metrics, "cv_mse_pA2_mean": 0.95, "onset_peak_abs_z_max": 13.0},
+    onset_metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, **cv_numbers(0.7, 0.1, 0.8, 0.05), "n_test": 1,
+                     "onset_peak_abs_z_max": 3.0}
+    comparison = {"onsets": {"legacy": {**onset_metrics, "cv_pooled_mse_pA2_mean": 0.95, "onset_peak_abs_z_max": 13.0},
                              "steady": onset_metrics},
                   "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
                   "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
     values.update(paper.onset_values(comparison, "steady"))
     values.update(paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
+    values.update(paper.profile_values(params, 12))
     text = paper.fill(template, values)  # raises if any placeholder lacks a value or vice versa
     assert "0.5 pA²" in text and "1.77 µV" in text
 
@@ -40,15 +48,14 @@ def test_template_placeholders_are_exactly_the_values():
 def test_onset_verdict_is_computed_from_the_numbers():
     """The paper's sentence on the onset artefact follows the numbers: a change of the CV MSE larger than its
     spread is 'outside' the spread, and a feature whose correlation changes sign is named as flipped."""
-    base = {"test_mse_pA2": 0.02, "cv_mse_pA2_mean": 0.03, "cv_mse_pA2_sd": 0.01, "cv_r2_mean": 0.99,
-            "cv_r2_sd": 0.01, "n_test": 5, "onset_peak_abs_z_max": 2.0}
+    base = {"test_mse_pA2": 0.02, **cv_numbers(0.03, 0.01, 0.99, 0.01), "n_test": 5, "onset_peak_abs_z_max": 2.0}
     correlations = {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}, "dfa": {"r_legacy": 0.8, "r_steady": 0.7}}
-    comparison = {"onsets": {"legacy": {**base, "cv_mse_pA2_mean": 0.035}, "steady": base},
+    comparison = {"onsets": {"legacy": {**base, "cv_pooled_mse_pA2_mean": 0.035}, "steady": base},
                   "feature_correlation_with_J_ext": correlations, "most_changed_features": ["mode_5", "dfa"],
                   "onset_window_ms": 100.0, "history_ms": 200.0}
     values = paper.onset_values(comparison, "steady")
     assert values["onset_cv_verdict"] == "inside" and values["onset_flipped_features"] == "`mode_5`"
-    comparison["onsets"]["legacy"]["cv_mse_pA2_mean"] = 0.09
+    comparison["onsets"]["legacy"]["cv_pooled_mse_pA2_mean"] = 0.09
     assert paper.onset_values(comparison, "steady")["onset_cv_verdict"] == "outside"
 
 
@@ -82,8 +89,22 @@ def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0) -> dict:
 def test_study2_verdicts_are_computed_from_the_numbers():
     study = profile_params("full").study2
     values = paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.05, "J_II_pA": 0.3}), study)
-    assert values["s2_recovered"] == "`J_ext_pA`" and values["s2_not_identifiable"] == "`J_EE_pA`"
-    assert values["s2_n_calibrated"] == "3" and values["s2_n_targets"] == "3"
+    said = values["s2_verdicts"]
+    assert "R² ≥ 0.5): `J_ext_pA`." in said and "at N = 120 training runs (R² < 0.1): `J_EE_pA`." in said
+    assert "level for 3 of 3 targets; with 40 held-out runs" in said and "identifiable" not in said
     # 40 held-out runs: 2 binomial se at the 50 % level is 0.16; coverage 0.2 too high fails every level
     off = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.2), study)
-    assert off["s2_n_calibrated"] == "0"
+    assert "level for 0 of 1 targets" in off["s2_verdicts"]
+    demo = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}), study, demonstration=True)["s2_verdicts"]
+    assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo
+
+
+def test_a_paper_of_another_profile_says_it_is_a_demonstration_in_title_and_abstract():
+    quick = profile_params("quick")
+    values = paper.profile_values(quick, 12)
+    runs = f"{len(quick.sweep)} runs of {paper.fmt(quick.simulation.tstop_ms / 1000)} s in study 1, 12 draws in study 2"
+    assert values["title"].endswith(f"demonstration profile quick: {runs}, not the study's results")
+    note = values["profile_note"]
+    assert note.startswith("**Demonstration profile `quick`") and "not the study's" in note
+    assert paper.profile_values(profile_params("full"), 150) == {"title": paper.TITLE, "profile_note": ""}
+    assert paper.count(1, "held-out run") == "1 held-out run" and paper.count(0, "draw") == "0 draws"

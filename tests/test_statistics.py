@@ -63,12 +63,14 @@ def test_statistics_of_a_known_spike_train():
 
 
 def test_ridge_metrics_within_their_cross_validation_spread():
-    archived = {"cv_mse_pA2_mean": 0.030, "cv_mse_pA2_sd": 0.015, "cv_r2_mean": 0.989, "cv_r2_sd": 0.007}
-    close = dict(archived, cv_mse_pA2_mean=0.055, cv_r2_mean=0.980)    # 1.7 and 1.3 sd away
-    far = dict(archived, cv_mse_pA2_mean=0.065)                         # 2.3 sd away
+    """The pooled CV numbers are judged against the per-fold sd (the sampling spread of one fold's score)."""
+    archived = {"cv_pooled_mse_pA2_mean": 0.030, "cv_fold_mse_pA2_sd": 0.015, "cv_pooled_r2_mean": 0.989,
+                "cv_fold_r2_sd": 0.007}
+    close = dict(archived, cv_pooled_mse_pA2_mean=0.055, cv_pooled_r2_mean=0.980)    # 1.7 and 1.3 sd away
+    far = dict(archived, cv_pooled_mse_pA2_mean=0.065)                                # 2.3 sd away
     assert statistics.metrics_verdict(close, archived)[0] == "statistically equivalent"
     found, reasons = statistics.metrics_verdict(far, archived)
-    assert found == "different" and reasons[0].startswith("cv_mse_pA2_mean 0.065 vs 0.03 (allowed ± 0.03")
+    assert found == "different" and reasons[0].startswith("cv_pooled_mse_pA2_mean 0.065 vs 0.03 (allowed ± 0.03")
 
 
 def test_check_hashes_gives_the_statistical_verdict_from_the_archived_seed_spread(runs, tmp_path):

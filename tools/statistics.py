@@ -130,10 +130,12 @@ def verdict(candidate: dict, archived: dict, spread: SeedSpread) -> tuple[str, l
 
 
 def metrics_verdict(candidate: dict, archived: dict) -> tuple[str, list[str]]:
-    """The Ridge metrics (metrics/ridge.json): the cross-validated MSE and R2 within METRICS_K_SD of their own
-    cross-validation sd of the archived values."""
+    """The Ridge metrics (metrics/ridge.json): the pooled cross-validated MSE and R2 within METRICS_K_SD per-fold
+    sd of the archived values (the per-fold spread is the sampling spread of one fold's score; the sd over repeats
+    of the pooled score reflects only the fold assignment)."""
     reasons = []
-    for mean_key, sd_key in (("cv_mse_pA2_mean", "cv_mse_pA2_sd"), ("cv_r2_mean", "cv_r2_sd")):
+    for mean_key, sd_key in (("cv_pooled_mse_pA2_mean", "cv_fold_mse_pA2_sd"),
+                             ("cv_pooled_r2_mean", "cv_fold_r2_sd")):
         allowed = METRICS_K_SD * archived[sd_key]
         if not abs(candidate[mean_key] - archived[mean_key]) <= allowed:
             reasons.append(f"{mean_key} {candidate[mean_key]:.4g} vs {archived[mean_key]:.4g} (allowed ± "

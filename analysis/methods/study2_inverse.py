@@ -4,8 +4,9 @@ Feature sets: catch22 (22 features), the aperiodic exponent, and both. Targets: 
 E/I_net. Models, each inside a pipeline that standardizes the features (and, for the MLP, the targets):
   ridge  RidgeCV: alpha chosen by inner cross-validation on the training rows, per target
   mlp    scikit-learn MLPRegressor (2 hidden layers of 64), seeded
-Protocol: a seeded held-out test fraction, and repeated K-fold CV on the rest; per target R^2 and Pearson r,
-mean and sd over folds. A learning curve repeats the CV on nested subsets of the training rows.
+Protocol: a seeded held-out test fraction, and repeated K-fold CV on the rest; per target R^2 and Pearson r of
+the pooled out-of-fold predictions, mean and sd over repeats, and the per-fold numbers beside them. A learning
+curve repeats the CV on nested subsets of the training rows.
 Neural posterior estimation (sbi) and its calibration (analysis/methods/calibration.py) complete the study.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import derive_seed
+from analysis.methods import cross_validation
 from analysis.features import FEATURE_NAMES
 from analysis.model.priors import PARAMETERS
 
@@ -48,30 +50,23 @@ def usable_rows(table: pd.DataFrame, feature_set: str) -> pd.DataFrame:
     return table[ok].reset_index(drop=True)
 
 
-def pearson_per_column(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    yt, yp = y_true - y_true.mean(axis=0), y_pred - y_pred.mean(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (yt * yp).sum(axis=0) / np.sqrt((yt**2).sum(axis=0) * (yp**2).sum(axis=0))
-
-
 def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int,
                            seed: int) -> dict[str, np.ndarray]:
-    """R^2 and Pearson r per target for every fold of a seeded repeated K-fold: arrays (folds x repeats, targets)."""
-    from sklearn.metrics import r2_score
-    from sklearn.model_selection import RepeatedKFold
+    """R^2 and Pearson r per target of a seeded repeated K-fold (analysis/methods/cross_validation.py): pooled
+    out-of-fold per repeat, arrays (repeats, targets), and per fold, `r2_fold`, `pearson_r_fold` (repeats x folds,
+    targets)."""
+    def model_for_fold(fold: int, n_train: int):
+        return make_model(kind, derive_seed(seed, kind, str(fold)), n_train)
 
-    splitter = RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=derive_seed(seed, "cv"))
-    r2, r = [], []
-    for fold, (train, test) in enumerate(splitter.split(X)):
-        model = make_model(kind, derive_seed(seed, kind, str(fold)), len(train)).fit(X[train], Y[train])
-        predicted = model.predict(X[test])
-        r2.append(r2_score(Y[test], predicted, multioutput="raw_values"))
-        r.append(pearson_per_column(Y[test], predicted))
-    return {"r2": np.array(r2), "pearson_r": np.array(r)}
+    cv = cross_validation.cross_validate(model_for_fold, X, Y, folds, repeats, derive_seed(seed, "cv"))
+    pooled, per_fold = cv.pooled(), cv.per_fold()
+    return {"r2": pooled["r2"], "pearson_r": pooled["pearson_r"], "r2_fold": per_fold["r2"],
+            "pearson_r_fold": per_fold["pearson_r"]}
 
 
 def summarize(scores: dict[str, np.ndarray], targets=TARGETS) -> dict[str, dict[str, float]]:
-    """Per target: mean and sd over folds of R^2 and Pearson r."""
+    """Per target: mean and sd of each score (r2, pearson_r: pooled, over repeats; r2_fold, pearson_r_fold: over
+    folds)."""
     return {target: {f"{metric}_{stat}": float(fn(values[:, j]))
                      for metric, values in scores.items() for stat, fn in (("mean", np.nanmean), ("sd", np.nanstd))}
             for j, target in enumerate(targets)}

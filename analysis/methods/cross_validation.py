@@ -1,0 +1,114 @@
+"""Repeated K-fold cross-validation for both studies' inverse models (docs/model.md §6, §8).
+
+Two summaries of the same folds:
+
+* **pooled** (the headline): in each repeat every row is predicted once, by the model that did not see it
+  (scikit-learn's `cross_val_predict`); R², MSE and Pearson r are computed over all rows of the repeat at
+  once, then mean and sd over the repeats. This holds at small N: with 10 runs and 5 folds a fold's R² rests on
+  2 points (its own mean), and a fold that holds out an end of the range extrapolates, so per-fold R² can be
+  far below 0 while the pooled predictions lie on the identity line.
+* **per fold** (beside it, as before): the score of each fold's test rows, mean and sd over all folds.
+
+The folds are scikit-learn's `RepeatedKFold(n_splits, n_repeats, random_state=seed)`: repeat r is splits
+r·K … r·K + K − 1 of it, so both summaries, and the numbers published before the pooled one existed, use the
+same folds.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def pearson_per_column(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Pearson's r of each column of y_pred against the same column of y_true (NaN where one is constant).
+
+    Examples
+    --------
+    >>> pearson_per_column(np.array([[1., 0.], [2., 1.], [3., 0.]]), np.array([[2., 1.], [4., 1.], [6., 1.]]))
+    array([ 1., nan])
+    """
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    yt, yp = y_true - y_true.mean(axis=0), y_pred - y_pred.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (yt * yp).sum(axis=0) / np.sqrt((yt**2).sum(axis=0) * (yp**2).sum(axis=0))
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-fold predictions of a repeated K-fold and the row sets of its folds.
+
+    Attributes
+    ----------
+    predictions : ndarray, shape (repeats, rows, targets)
+        Each row's prediction by the model of the fold that held it out, per repeat.
+    folds : list of ndarray
+        The test rows of every fold, repeat by repeat (repeats × K arrays).
+    truth : ndarray, shape (rows, targets)
+    """
+    predictions: np.ndarray
+    folds: list[np.ndarray]
+    truth: np.ndarray
+
+    def pooled(self) -> dict[str, np.ndarray]:
+        """R², MSE (target units²) and Pearson r over all rows of each repeat: arrays (repeats, targets)."""
+        from sklearn.metrics import mean_squared_error, r2_score
+
+        return {"r2": np.array([r2_score(self.truth, p, multioutput="raw_values") for p in self.predictions]),
+                "mse": np.array([mean_squared_error(self.truth, p, multioutput="raw_values")
+                                 for p in self.predictions]),
+                "pearson_r": np.array([pearson_per_column(self.truth, p) for p in self.predictions])}
+
+    def per_fold(self) -> dict[str, np.ndarray]:
+        """R², MSE and Pearson r on each fold's test rows: arrays (repeats × K, targets)."""
+        from sklearn.metrics import mean_squared_error, r2_score
+
+        n_folds = len(self.folds) // len(self.predictions)
+        scores = {"r2": [], "mse": [], "pearson_r": []}
+        for index, rows in enumerate(self.folds):
+            truth, predicted = self.truth[rows], self.predictions[index // n_folds][rows]
+            scores["r2"].append(r2_score(truth, predicted, multioutput="raw_values"))
+            scores["mse"].append(mean_squared_error(truth, predicted, multioutput="raw_values"))
+            scores["pearson_r"].append(pearson_per_column(truth, predicted))
+        return {name: np.array(values) for name, values in scores.items()}
+
+
+def cross_validate(model_for_fold: Callable[[int, int], object], X: np.ndarray, Y: np.ndarray, folds: int,
+                   repeats: int, seed: int) -> CrossValidation:
+    """Fit and predict every fold of a seeded repeated K-fold.
+
+    Parameters
+    ----------
+    model_for_fold : callable (fold index, number of training rows) -> unfitted scikit-learn estimator
+        A new model per fold (the index lets a stochastic model take its own seed).
+    X : ndarray, shape (rows, features)
+    Y : ndarray, shape (rows,) or (rows, targets)
+        Targets in their physical units (the MSE is in those units squared).
+    folds, repeats : int
+        K and the number of repeats (2 <= K <= rows).
+    seed : int
+        `random_state` of RepeatedKFold.
+
+    Returns
+    -------
+    CrossValidation
+        With 2-D `predictions[r]` and `truth` (a 1-D Y becomes one column).
+    """
+    from sklearn.model_selection import RepeatedKFold
+
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    truth = Y.reshape(len(Y), -1)
+    predictions = np.full((repeats, *truth.shape), np.nan)
+    test_rows = []
+    splitter = RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    for index, (train, test) in enumerate(splitter.split(X)):
+        model = model_for_fold(index, len(train)).fit(X[train], Y[train])
+        predictions[index // folds, test] = np.asarray(model.predict(X[test]), dtype=float).reshape(len(test), -1)
+        test_rows.append(test)
+    return CrossValidation(predictions, test_rows, truth)
+
+
+def mean_sd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sd over the first axis, ignoring NaN (a constant fold)."""
+    return np.nanmean(values, axis=0), np.nanstd(values, axis=0)
