@@ -400,6 +400,21 @@ def integer_in(low: int, high: int | None = None, why: str = ""):
     return parse
 
 
+def check_npz_structure(path, required: tuple[str, ...] = ()) -> None:
+    """An InputError unless `path` is a whole .npz holding the `required` arrays; reads only the zip's directory, so
+    a stage can check every input before its first write at little cost."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {name.removesuffix(".npy") for name in archive.namelist()}
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{path}: not a readable .npz ({reason}); re-run the stage that writes it "
+                         "(dvc repro)") from None
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise InputError(f"{path}: lacks the arrays {missing} (has {sorted(names)}); re-run the stage that writes it")
+
+
 def load_checked_npz(path, required: tuple[str, ...] = ()) -> dict:
     """load_npz that names the file when it is truncated, corrupt or lacks an expected array."""
     try:

@@ -120,6 +120,8 @@ def main() -> int:
     missing = [key for key in keys if not (SIMULATIONS / f"{key}.npz").is_file()]
     if missing:
         raise FileNotFoundError(f"missing simulations {missing[:5]}...; run the simulate stages (dvc repro)")
+    for key in keys:    # every input whole before the first write (each is read in full below)
+        common.check_npz_structure(SIMULATIONS / f"{key}.npz", SIMULATION_ARRAYS)
 
     head = heads.make_head(params.eeg)  # a missing/wrong head file stops here, before any work
     gain = heads.eeg_gain(head)

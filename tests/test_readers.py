@@ -140,6 +140,10 @@ def test_a_damaged_npz_is_an_input_error_naming_the_file(tmp_path, cut, noise):
     common.save_npz(path, eeg=np.arange(500, dtype=np.float32), sampling_rate_Hz=np.float64(1600))
     whole = path.read_bytes()
     path.write_bytes(whole[:cut] + noise)
+    try:       # the cheap check of the zip directory that stages run before their first write
+        common.check_npz_structure(path, ("eeg", "sampling_rate_Hz"))
+    except InputError as err:
+        assert str(err).startswith(f"{path}: ") and len(str(err).splitlines()) == 1
     try:
         data = common.load_checked_npz(path, ("eeg", "sampling_rate_Hz"))
     except InputError as err:

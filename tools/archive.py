@@ -15,7 +15,6 @@ Usage: python -m tools.archive [--out dist] [--record]          (make archive)
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import REPO_ROOT, get_logger, sha256_file, software_versions, write_json, write_text
+from analysis.common import REPO_ROOT, CommandParser, get_logger, sha256_file, software_versions, write_json, write_text
 from tools.lockfile import LockError, downstream_artefacts, output_md5, outputs, read_lock
 
 ARCHIVE_NAME = "hagen-eeg-compendium"
@@ -175,7 +174,7 @@ def record_publication(records: Path, name: str, doi: str, url: str) -> None:
 
 def main(argv: list[str]) -> int:
     logger = get_logger("archive")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = CommandParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "dist", help="folder for the deposit file")
     parser.add_argument("--record", action="store_true", help="add the deposit to archives.json")
     parser.add_argument("--published", metavar="FILE", help="record where deposit FILE was published (with --doi, "

@@ -17,7 +17,6 @@ and where it is published (its DOI), or that it is not published yet.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import REPO_ROOT, get_logger, sha256_file
+from analysis.common import REPO_ROOT, CommandParser, get_logger, sha256_file
 from tools.lockfile import LockError, output_md5, outputs, read_lock
 
 RECORDS = REPO_ROOT / "archives.json"
@@ -204,7 +203,7 @@ def restore(root: Path, archive: Path, only: str, sha256: str | None, target_dir
 
 def main(argv: list[str]) -> int:
     logger = get_logger("restore")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = CommandParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path, nargs="?", help="the deposit file (.tar); without it, say which "
                         "deposit holds this checkout's results and where it is published")
     parser.add_argument("--only", choices=("all", "derived"), default="all",

@@ -9,7 +9,6 @@ and parameters in place and keeps the workspace's data and DVC cache, so `dvc re
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import REPO_ROOT, ParamsError, available_profiles, get_logger, profile_raw, write_text
+from analysis.common import (REPO_ROOT, CommandParser, ParamsError, available_profiles, get_logger, profile_raw,
+                             write_text)
 from analysis.params import parse
 
 # never copied: the full study's lock and the environment/build folders
@@ -71,7 +71,7 @@ def prepare(profile: str, target: Path, root: Path = REPO_ROOT, cache_dir: Path 
 
 def main(argv: list[str]) -> int:
     logger = get_logger("workspace")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = CommandParser(description=__doc__.splitlines()[0])
     parser.add_argument("profile", help=f"one of: {', '.join(available_profiles())}")
     parser.add_argument("--dir", type=Path, default=None, help="workspace folder (default runs/PROFILE)")
     parser.add_argument("--cache-dir", type=Path, default=None, help="DVC's cache (default: the workspace's own)")
