@@ -5,8 +5,9 @@
 # - The base image (BASE_IMAGE, default debian:bookworm-slim): used when present, pulled when the registry
 #   answers, otherwise made from Debian's own packages with mmdebstrap (minbase + ca-certificates) and imported
 #   under the same name, so the Dockerfile's FROM line finds it.
-# - A TLS-inspecting proxy: when the host names its CA bundle in SSL_CERT_FILE, the containers get it at run
-#   time (a read-only mount and PIP_CERT) and builds as a BuildKit secret; it is never part of an image.
+# - A TLS-inspecting proxy: when the host names its CA bundle (SSL_CERT_FILE, else PIP_CERT or
+#   REQUESTS_CA_BUNDLE), the containers get it at run time (a read-only mount and PIP_CERT) and builds as a
+#   BuildKit secret; it is never part of an image.
 set -euo pipefail
 
 BASE_IMAGE=${BASE_IMAGE:-debian:bookworm-slim}
@@ -57,9 +58,10 @@ docker_host_setup() {
     # what a container needs to reach the package registries through this host's proxy, if it has one
     CA_RUN_ARGS=()
     CA_BUILD_ARGS=()
-    if [ -n "${SSL_CERT_FILE:-}" ] && [ -f "$SSL_CERT_FILE" ]; then
-        CA_RUN_ARGS=(-v "$SSL_CERT_FILE:/etc/host-ca.pem:ro" -e PIP_CERT=/etc/host-ca.pem)
-        CA_BUILD_ARGS=(--secret "id=pip_cert,src=$SSL_CERT_FILE")
+    local bundle=${SSL_CERT_FILE:-${PIP_CERT:-${REQUESTS_CA_BUNDLE:-}}}
+    if [ -n "$bundle" ] && [ -f "$bundle" ]; then
+        CA_RUN_ARGS=(-v "$bundle:/etc/host-ca.pem:ro" -e PIP_CERT=/etc/host-ca.pem)
+        CA_BUILD_ARGS=(--secret "id=pip_cert,src=$bundle")
     fi
 }
 
