@@ -262,11 +262,47 @@ def save_npz(path: Path | str, **arrays: Any) -> None:
 
 
 def load_npz(path: Path | str) -> dict[str, np.ndarray]:
+    """Every array of an .npz written by save_npz. The one reader of the format: a missing file is a
+    FileNotFoundError, a truncated, corrupt or foreign one an InputError, each of one line naming the file."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing input; run the stage that writes it (dvc repro)")
-    with np.load(path, allow_pickle=False) as data:
-        return {name: data[name] for name in data.files}
+    try:
+        if not zipfile.is_zipfile(path):          # np.load would take other bytes for a .npy or a pickle
+            raise zipfile.BadZipFile("File is not a zip file")
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{path}: not a readable .npz ({reason}); re-run the stage that writes it "
+                         "(dvc repro)") from None
+
+
+def read_csv(path: Path | str, stage: str = "the stage that writes it"):
+    """A table written by a stage (pandas); a missing, empty or malformed file is one line naming it."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing; run {stage} (dvc repro)")
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: empty; re-run {stage}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not a readable table ({str(err).splitlines()[0]}); re-run {stage}") from None
+
+
+def read_json(path: Path | str) -> Any:
+    """A JSON file written by write_json; a missing or malformed one is an error of one line naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing input; run the stage that writes it (dvc repro)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not readable JSON ({type(err).__name__}: {str(err).splitlines()[0]}); re-run "
+                         "the stage that writes it (dvc repro)") from None
 
 
 def json_array(data: Any) -> np.ndarray:
@@ -417,14 +453,7 @@ def check_npz_structure(path, required: tuple[str, ...] = ()) -> None:
 
 def load_checked_npz(path, required: tuple[str, ...] = ()) -> dict:
     """load_npz that names the file when it is truncated, corrupt or lacks an expected array."""
-    try:
-        if not zipfile.is_zipfile(path):          # np.load would take other bytes for a .npy or a pickle
-            raise zipfile.BadZipFile("File is not a zip file")
-        data = load_npz(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(f"{path}: not a readable .npz ({reason}); re-run the stage that writes it "
-                         "(dvc repro)") from None
+    data = load_npz(path)
     missing = [name for name in required if name not in data]
     if missing:
         raise InputError(f"{path}: lacks the arrays {missing} (has {sorted(data)}); re-run the stage that writes it")

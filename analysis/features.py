@@ -139,12 +139,7 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def read_features(path: Path) -> pd.DataFrame:
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"{path}: missing; run the features stage (dvc repro)")
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise common.InputError(f"{path}: empty; re-run the features stage") from None
+    return common.read_csv(path, "the features stage")
 
 
 def expected_trace(params: Params) -> tuple[int, float]:

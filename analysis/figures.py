@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from analysis import common
-from analysis.common import (get_logger, load_npz, log_io, params_hash, sha256_file,  # noqa: E402
+from analysis.common import (get_logger, load_npz, log_io, params_hash, read_csv, read_json, sha256_file,  # noqa: E402
                              software_versions)
 from analysis.params import POPULATIONS, Params, load_params  # noqa: E402
 from analysis.features import FEATURE_NAMES, read_features  # noqa: E402
@@ -231,10 +231,9 @@ def main() -> int:
     reference = SIMULATIONS / "ref.npz"
     reference_rates = load_npz(reference)["rates_Hz"] if reference.is_file() else None
     features_table = read_features(FEATURES)
-    metrics = json.loads(METRICS.read_text())
-    import pandas as pd
+    metrics = read_json(METRICS)
 
-    predictions = pd.read_csv(PREDICTIONS)
+    predictions = read_csv(PREDICTIONS, "the evaluate stage")
     kernels_data = load_npz(KERNELS)
     onset_examples = load_npz(ONSET_EXAMPLES)
     sim_files = [SIMULATIONS / f"{key}.npz" for key in keys]

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from analysis import common
-from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, log_io,
+from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, log_io, read_json,
                              software_versions, write_json, write_text)
 from analysis.model.network import mean_drive_threshold_pA
 from analysis.params import Params, load_params
@@ -253,13 +253,13 @@ def main() -> int:
     logger = get_logger("paper")
     start = time.perf_counter()
     params = load_params()
-    metrics = json.loads(METRICS.read_text())
-    kernels_info = json.loads(KERNELS_JSON.read_text())
-    head = json.loads(HEAD_JSON.read_text())
+    metrics = read_json(METRICS)
+    kernels_info = read_json(KERNELS_JSON)
+    head = read_json(HEAD_JSON)
     rates = {key: load_npz(SIMULATIONS / f"{key}.npz")["rates_Hz"].tolist() for key in params.sweep}
     values = collect_values(params, metrics, kernels_info, head, rates)
-    values.update(onset_values(json.loads(ONSET_METRICS.read_text()), params.cdm.onset))
-    study2_metrics = json.loads(STUDY2_METRICS.read_text())
+    values.update(onset_values(read_json(ONSET_METRICS), params.cdm.onset))
+    study2_metrics = read_json(STUDY2_METRICS)
     values.update(study2_values(study2_metrics, params.study2, demonstration=params.profile != "full"))
     values.update(profile_values(params, study2_metrics["n_draws"]))
     write_text(MARKDOWN, fill(TEMPLATE.read_text(), values))

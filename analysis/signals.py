@@ -29,7 +29,7 @@ import numpy as np
 from analysis import common
 from analysis import kernels as kernel_stage
 from analysis.common import (ParamsError, format_eta, get_logger, json_array, load_npz, log_io, params_hash,
-                             save_npz, write_json)
+                             read_json, save_npz, write_json)
 from analysis.model import cdm, heads, mechanisms
 from analysis.params import POPULATIONS, Params, load_params
 
@@ -56,7 +56,7 @@ def check_history_covers_kernels(params: Params, cdm_kernel_z: np.ndarray) -> No
 def read_head_gain(path: Path = OUTPUT_DIR / "head_model.json") -> tuple[np.ndarray, int, dict]:
     """(gain in mV per nA·um at every electrode, index of the electrode nearest the dipole, the description) of
     the head model the signals stage used."""
-    head = json.loads(Path(path).read_text())
+    head = read_json(path)
     gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
     return gain, head["electrodes"].index(head["nearest_electrode"]), head
 

@@ -27,6 +27,7 @@ from analysis import common
 from analysis.model import priors
 from analysis.methods import calibration, cross_validation, npe, study2_inverse
 from analysis.common import ParamsError, derive_seed, get_logger, log_io, save_npz, write_json
+from analysis.features import read_features
 from analysis.params import Study2, load_params
 
 FEATURES = Path("data/study2/features.csv")
@@ -103,7 +104,7 @@ def main() -> int:
     start = time.perf_counter()
     params = load_params()
     study, seed = params.study2, params.seeds.inverse
-    table = pd.read_csv(FEATURES)
+    table = read_features(FEATURES)
     accepted = int((table["status"] == "accepted").sum())
     metrics = {"n_draws": int(len(table)), "n_accepted": accepted, "acceptance_rate": accepted / len(table),
                "cv_definition": {"r2, pearson_r": "of the pooled out-of-fold predictions of each repeat, mean and sd "

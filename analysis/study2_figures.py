@@ -10,7 +10,6 @@ Usage: python -m analysis.study2_figures
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ import scipy.stats as st  # noqa: E402
 
 from analysis import common  # noqa: E402
 from analysis.methods.calibration import sbc_ranks  # noqa: E402
-from analysis.common import get_logger, load_npz, log_io  # noqa: E402
+from analysis.common import get_logger, load_npz, log_io, read_json  # noqa: E402
 from analysis.params import load_params  # noqa: E402
 from analysis.figures import provenance, save_figure  # noqa: E402
 from analysis.methods.study2_inverse import TARGETS  # noqa: E402
@@ -114,7 +113,7 @@ def main() -> int:
     logger = get_logger("study2_figures")
     start = time.perf_counter()
     params = load_params()
-    metrics = json.loads(METRICS.read_text())
+    metrics = read_json(METRICS)
     posteriors = load_npz(POSTERIORS)
     samples, truth = posteriors[f"{FEATURE_SET}_samples"], posteriors[f"{FEATURE_SET}_truth"]
     npe_metrics = metrics["feature_sets"][FEATURE_SET]["npe"]

@@ -242,3 +242,23 @@ def test_a_damaged_checksum_file_is_one_line(tmp_path, sidecar):
         restore.expected_sha256(archive, None)
     with pytest.raises(restore.RestoreError, match=r"--sha256 'abc' is invalid; accepted: 64 hexadecimal digits"):
         restore.expected_sha256(archive, "abc")
+
+
+def test_check_hashes_takes_inputs_and_archived_outputs_from_dvcs_cache(repository, tmp_path):
+    """A clone without data whose DVC cache holds the archive (the container check mounts this machine's cache so):
+    the kernels' input ref.npz is copied from the cache instead of simulated again, and the verdict needs no data
+    in the work tree."""
+    clone = fresh_clone(repository, tmp_path / "clone")
+    if (repository / "build").is_dir():
+        shutil.copytree(repository / "build", clone / "build", symlinks=True)
+    run([sys.executable, "-m", "dvc", "config", "--local", "cache.dir", str(repository / ".dvc" / "cache")], clone)
+    done = run([sys.executable, "-m", "tools.check_hashes", "kernels"], clone)
+    assert "input data/simulations/ref.npz taken from DVC's cache" in done.stderr
+    assert "re-running simulate_ref" not in done.stderr
+    assert "all outputs identical to dvc.lock" in done.stderr and not (clone / "data").exists()
+    from tools import check_hashes
+
+    lock = lockfile.read_lock(clone)
+    kernels_out = lock["stages"]["kernels"]["outs"][0]
+    copy = check_hashes.archived_copy(clone, kernels_out, tmp_path / "archived")
+    assert copy is not None and lockfile.dir_md5(copy) == kernels_out["md5"]

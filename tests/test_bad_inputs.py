@@ -267,4 +267,6 @@ def test_a_bad_argument_is_refused_before_any_work(root, command, expected):
     before = (root / "params.yaml").read_bytes()
     done = run([sys.executable, "-m", *command], root, expect=2)
     assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith(expected), done.stderr
-    assert not (root / "data").exists() and (root / "params.yaml").read_bytes() == before
+    # DVC's checkout used to make data/simulations/ before the refusal; the fixture leaves at most an empty data/
+    assert not (root / "data").exists() or not any((root / "data").iterdir())
+    assert (root / "params.yaml").read_bytes() == before

@@ -25,6 +25,7 @@ import argparse
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,7 @@ import numpy as np
 
 from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in
 from analysis.params import load_params
-from tools import compare, statistics
+from tools import cache_check, compare, statistics
 from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
 from tools.sweep import SweepError
 from tools.workspace import prepare
@@ -60,6 +61,8 @@ def run_stage(lock: dict, stage: str, scratch: Path, done: set[str], logger, roo
             target = scratch / dep["path"]
             target.parent.mkdir(parents=True, exist_ok=True)
             os.symlink(root / dep["path"], target)  # read-only use; the stage writes its own outputs
+        elif from_cache(root, dep["path"], dep["md5"], scratch / dep["path"]):
+            logger.info("%s: input %s taken from DVC's cache (the archived bytes of dvc.lock)", stage, dep["path"])
         elif source not in done:
             logger.info("%s: input %s is not in the workspace; re-running %s first", stage, dep["path"], source)
             run_stage(lock, source, scratch, done, logger, root)
@@ -95,12 +98,42 @@ def content_verdict(scratch: Path, root: Path, out: dict, got: str | None) -> st
     the archived output."""
     if got == out["md5"]:
         return "identical bytes"
-    if output_md5(root / out["path"]) != out["md5"]:
+    archived = archived_copy(root, out, scratch / ".archived")
+    if archived is None:
         return "different (bytes; no archived copy here to compare content: make restore)"
-    found = compare.verdict(scratch / out["path"], root / out["path"])
+    found = compare.verdict(scratch / out["path"], archived)
     if found.kind == "different":
-        return statistical_verdict(scratch / out["path"], root / out["path"], root) or f"different ({found.reason})"
+        return statistical_verdict(scratch / out["path"], archived, root) or f"different ({found.reason})"
     return f"{found.kind} ({found.reason})" if found.reason else found.kind
+
+
+def archived_copy(root: Path, out: dict, scratch: Path) -> Path | None:
+    """The archived output that dvc.lock records: in the workspace (after `make restore` or `dvc checkout`), else
+    read from DVC's cache into `scratch`; None if neither holds it."""
+    if output_md5(root / out["path"]) == out["md5"]:
+        return root / out["path"]
+    target = scratch / out["path"]
+    return target if from_cache(root, out["path"], out["md5"], target) else None
+
+
+def from_cache(root: Path, path: str, md5: str, target: Path) -> bool:
+    """Copy the output `path` with DVC hash `md5` from DVC's cache to `target` (a folder is assembled from its file
+    list); False if the cache does not hold all of it. Copies, never links: the cache may be read-only."""
+    try:
+        cache = cache_check.cache_dir(root)
+    except LockError:
+        return False
+    if cache_check.missing_objects(cache, md5):
+        return False
+    head = cache_check.object_path(cache, md5)
+    if not md5.endswith(".dir"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(head, target)      # under its own name: readers look at the suffix and the folder name
+        return True
+    for entry in json.loads(head.read_text()):
+        (target / entry["relpath"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache_check.object_path(cache, entry["md5"]), target / entry["relpath"])
+    return True
 
 
 def statistical_verdict(candidate: Path, archived: Path, root: Path) -> str | None:
