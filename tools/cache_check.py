@@ -21,7 +21,8 @@ from tools.lockfile import LockError, outputs, read_lock
 
 def cache_dir(root: Path) -> Path:
     """DVC's own answer (`dvc cache dir`): the configured cache, or .dvc/cache."""
-    done = subprocess.run(["dvc", "cache", "dir"], cwd=root, capture_output=True, text=True)
+    # DVC of this environment, whatever PATH says
+    done = subprocess.run([sys.executable, "-m", "dvc", "cache", "dir"], cwd=root, capture_output=True, text=True)
     if done.returncode != 0:
         raise LockError(f"dvc cache dir failed: {done.stderr.strip()[-300:]}")
     return Path(done.stdout.strip())
