@@ -50,4 +50,6 @@ def test_too_few_draws_for_the_learning_curve_is_refused_and_nothing_written(tmp
 def test_fewer_than_two_draws_is_refused(tmp_path, n):
     done = subprocess.run([sys.executable, "-m", "tools.draws", str(n), "--params", str(tmp_path / "p.yaml")],
                           cwd=REPO_ROOT, capture_output=True, text=True)
-    assert done.returncode == 2 and done.stderr.strip() == f"error: N = {n} is invalid; accepted: an integer >= 2"
+    assert done.returncode == 2 and done.stderr.strip() == (
+        f"error: argument n_draws: {n} is invalid; accepted: an integer in [2, 10000] (draw keys have four digits, "
+        "t0000 .. t9999) (see --help)")
