@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import common
-from analysis.common import ParamsError, derive_seed, get_logger, load_npz, log_io, software_versions, write_json
+from analysis.common import ParamsError, derive_seed, get_logger, log_io, software_versions, write_json
 from analysis.params import Params, load_params
 from analysis.features import FEATURE_NAMES, read_features, write_csv
 from analysis.methods import cross_validation
@@ -181,13 +181,15 @@ def main() -> int:
                 metrics["cv_pooled_mse_pA2_mean"], metrics["cv_pooled_mse_pA2_sd"], metrics["cv_pooled_r2_mean"],
                 metrics["cv_pooled_r2_sd"], metrics["cv_folds"], metrics["cv_repeats"], metrics["cv_fold_r2_mean"],
                 metrics["cv_fold_r2_sd"])
+    # what a trace must look like for this model: the study's EEG traces (all of one length and rate); read
+    # before the first write, so a damaged signals file leaves no metrics of a model that is not written
+    example = common.load_checked_npz(SIGNALS / f"{table['key'].iloc[0]}.npz", ("eeg", "sampling_rate_Hz"))
+    train_rows = predictions["split"] == "train"
+    model_data = model_as_data(model, table["J_ext_pA"].to_numpy()[train_rows.to_numpy()], example["eeg"].size,
+                               float(example["sampling_rate_Hz"]))
     write_json(METRICS, metrics)
     write_csv(predictions, PREDICTIONS)
-    # what a trace must look like for this model: the study's EEG traces (all of one length and rate)
-    example = load_npz(SIGNALS / f"{table['key'].iloc[0]}.npz")
-    train_rows = predictions["split"] == "train"
-    write_json(MODEL, model_as_data(model, table["J_ext_pA"].to_numpy()[train_rows.to_numpy()],
-                                    example["eeg"].size, float(example["sampling_rate_Hz"])))
+    write_json(MODEL, model_data)
     log_io(logger, read=["params.yaml", FEATURES, SIGNALS / f"{table['key'].iloc[0]}.npz"],
            wrote=[METRICS, PREDICTIONS, MODEL])
     logger.info("stage evaluate took %.1f s", time.perf_counter() - start)
