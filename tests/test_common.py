@@ -142,3 +142,16 @@ def test_a_killed_writes_temporary_file_is_removed_when_the_output_is_next_writt
     other.write_text("half")
     common.write_text(tmp_path / "paper.pdf", "whole")
     assert (tmp_path / "paper.pdf").read_text() == "whole" and not stale.exists() and other.exists()
+
+
+def test_a_duplicate_in_params_yaml_stops_a_profile_workspace(tmp_path):
+    """make repro PROFILE=tiny rewrites params.yaml + overlay into its workspace: the duplicate must be caught while
+    the original file is read, before the merged (duplicate-free) copy hides it from DVC."""
+    text = common.PARAMS_FILE.read_text()
+    first = text.index("\n  threads: ") + 1
+    duplicated = tmp_path / "params.yaml"
+    duplicated.write_text(text[:first] + "  threads: 1\n" + text[first:])
+    line = text[:first].count("\n") + 1
+    twice = rf"key 'simulation.threads' is written twice, at lines {line} and {line + 1}"
+    with pytest.raises(ParamsError, match=twice):
+        common.profile_raw("tiny", duplicated)
