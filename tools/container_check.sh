@@ -73,7 +73,7 @@ else
 fi
 step "default command (make repro), PROFILE=tiny" -e PROFILE=tiny "$IMAGE"
 if [ ${#failed[@]} -eq 0 ]; then
-    say "container: PASSED (build, make test, check-hashes identical to dvc.lock, default command)"
+    say "container: PASSED (build, make test, check-hashes against the archive, default command)"
 else
     say "container: FAILED: ${failed[*]}"
     exit 1
