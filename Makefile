@@ -43,8 +43,8 @@ fresh-machine-test:
 IMAGE ?= hagen-eeg-compendium:$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 container:
 	bash tools/container_check.sh --build-only
-container-check:
-	bash tools/container_check.sh
+container-check: venv
+	PYTHON_BIN=$(BIN)/python bash tools/container_check.sh
 
 # DVC's cache (and run-cache) outside the work tree, so that a fresh clone on the same machine finds every
 # finished stage; point it elsewhere with `make repro DVC_CACHE_DIR=/big/disk/dvc-cache`.

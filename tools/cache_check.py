@@ -58,6 +58,22 @@ def check(root: Path) -> list[str]:
     return problems
 
 
+def items_in_cache(root: Path, cache: Path, items: list[str]) -> list[str]:
+    """Which of the check-hashes items (sweep keys, ref or stage names) lack an output or a data input in `cache`
+    (the container check compares with the archive only where the archive is there)."""
+    from tools.lockfile import producer, stage_name
+
+    lock = read_lock(root)
+    lacking = []
+    for item in items:
+        stage = lock["stages"][stage_name(lock, item)]
+        hashes = [out["md5"] for out in stage.get("outs", [])]
+        hashes += [dep["md5"] for dep in stage.get("deps", []) if producer(lock, dep["path"])]
+        if any(missing_objects(cache, md5) for md5 in hashes):
+            lacking.append(item)
+    return lacking
+
+
 def main() -> int:
     logger = get_logger("cache_check")
     try:
@@ -76,4 +92,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--items-lacking"]:       # tools/container_check.sh: CACHE ITEM ...
+        print(" ".join(items_in_cache(REPO_ROOT, Path(sys.argv[2]), sys.argv[3:])))
+        sys.exit(0)
     sys.exit(main())

@@ -62,14 +62,18 @@ step() {
 }
 step "make test" "$IMAGE" make test
 archive_cache=${DVC_CACHE_DIR:-$HOME/.cache/hagen-eeg-compendium/dvc-cache}
-if [ -d "$archive_cache/files/md5" ]; then
+# shellcheck disable=SC2086
+lacking=$(${PYTHON_BIN:-python3} -m tools.cache_check --items-lacking "$archive_cache" $CHECK_ITEMS 2>/dev/null \
+          || echo "$CHECK_ITEMS")
+if [ -z "$lacking" ]; then
     say "[container] the archived outputs for check-hashes: this machine's DVC cache $archive_cache (read-only)"
     step "check-hashes $CHECK_ITEMS" -v "$archive_cache:/archive-cache:ro" -e DVC_CACHE_DIR=/archive-cache \
         "$IMAGE" make check-hashes "ITEMS=$CHECK_ITEMS"
 else
-    say "[container] check-hashes: no DVC cache at $archive_cache to compare with (restore the deposit or run make" \
-        "sweep first, or set DVC_CACHE_DIR); comparing with dvc.lock's bytes only"
-    step "check-hashes $CHECK_ITEMS" "$IMAGE" make check-hashes "ITEMS=$CHECK_ITEMS"
+    # without the archive there is nothing to compare the container's outputs with (their bytes differ from
+    # dvc.lock's by the recorded Python version): say so, do not fail for the machine's state
+    say "[container] check-hashes SKIPPED: this machine's DVC cache ($archive_cache) lacks the archived outputs of:" \
+        "$lacking; restore the deposit (make restore) or run make sweep, then make container-check again"
 fi
 step "default command (make repro), PROFILE=tiny" -e PROFILE=tiny "$IMAGE"
 if [ ${#failed[@]} -eq 0 ]; then
