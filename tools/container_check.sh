@@ -63,8 +63,7 @@ step() {
 step "make test" "$IMAGE" make test
 archive_cache=${DVC_CACHE_DIR:-$HOME/.cache/hagen-eeg-compendium/dvc-cache}
 # shellcheck disable=SC2086
-lacking=$(${PYTHON_BIN:-python3} -m tools.cache_check --items-lacking "$archive_cache" $CHECK_ITEMS 2>/dev/null \
-          || echo "$CHECK_ITEMS")
+lacking=$(${PYTHON_BIN:-python3} -m tools.cache_check --items-lacking "$archive_cache" $CHECK_ITEMS)
 compared="check-hashes against the archive"
 if [ -z "$lacking" ]; then
     say "[container] the archived outputs for check-hashes: this machine's DVC cache $archive_cache (read-only)"
