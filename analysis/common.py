@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import platform
 import re
 import shutil
 import sys
@@ -365,16 +366,30 @@ def format_eta(done: float, total: float, elapsed_s: float) -> str:
 
 
 def software_versions(*packages: str) -> dict[str, str]:
-    """Installed versions of the named distributions (for metadata and the paper)."""
+    """Installed versions of the named distributions (for metadata and the paper).
+
+    Python is recorded as major.minor, the version the environment pins: every 3.11.x release (Debian 12's 3.11.2
+    in the container, a developer's 3.11.7) writes the same arrays, so outputs that recorded the patch release
+    differed in bytes between the container and our machines while their content was identical (README "The
+    container"). The exact interpreter and platform are provenance of a run, not of a result: see
+    `interpreter()`, written to the deposit's metadata.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
-    versions = {"python": sys.version.split()[0]}
+    versions = {"python": f"{sys.version_info.major}.{sys.version_info.minor}"}
     for name in packages:
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def interpreter() -> dict[str, str]:
+    """The exact Python and platform of this process (provenance of a deposit; not written into outputs)."""
+    libc, libc_version = platform.libc_ver()
+    return {"python": platform.python_version(), "implementation": platform.python_implementation(),
+            "machine": platform.machine(), "system": platform.system(), "libc": f"{libc} {libc_version}".strip()}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -155,3 +155,16 @@ def test_a_duplicate_in_params_yaml_stops_a_profile_workspace(tmp_path):
     twice = rf"key 'simulation.threads' is written twice, at lines {line} and {line + 1}"
     with pytest.raises(ParamsError, match=twice):
         common.profile_raw("tiny", duplicated)
+
+
+def test_outputs_record_python_major_minor_and_the_deposit_the_patch_release(monkeypatch):
+    # Debian 12's 3.11.2 and a developer's 3.11.7 must write the same bytes (README "The container")
+    import platform
+    import sys
+
+    assert common.software_versions("numpy")["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
+    monkeypatch.setattr(sys, "version", "3.11.2 (main, Mar 13 2023) [GCC 12.2.0]")
+    assert common.software_versions()["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
+    made_with = common.interpreter()
+    assert made_with["python"] == platform.python_version()
+    assert made_with["python"].startswith(common.software_versions()["python"] + ".")

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import REPO_ROOT, CommandParser, get_logger, sha256_file, software_versions, write_json, write_text
+from analysis.common import (REPO_ROOT, CommandParser, get_logger, interpreter, sha256_file, software_versions,
+                             write_json, write_text)
 from tools.lockfile import LockError, downstream_artefacts, output_md5, outputs, read_lock
 
 ARCHIVE_NAME = "hagen-eeg-compendium"
@@ -83,6 +84,7 @@ def deposit_metadata(root: Path, commit: str, profile: str) -> dict:
         "keywords": citation.get("keywords", []),
         "related_identifiers": [{"relation": "isSupplementTo", "identifier": f"git commit {commit}"}],
         "software": software_versions("dvc", "nest-simulator", "neuron", "lfpykernels", "pycatch22"),
+        "made_with": interpreter(),
     }
 
 
