@@ -19,7 +19,6 @@ import re
 import shutil
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -332,19 +331,6 @@ def get_logger(stage: str) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
-
-
-@contextlib.contextmanager
-def timed(logger: logging.Logger, what: str) -> Iterator[dict]:
-    """Log how long a block took; the yielded dict receives 'seconds' for callers that report it."""
-    record: dict = {}
-    start = time.perf_counter()
-    logger.info("%s ...", what)
-    try:
-        yield record
-    finally:
-        record["seconds"] = time.perf_counter() - start
-        logger.info("%s done in %.1f s", what, record["seconds"])
 
 
 def log_io(logger: logging.Logger, read: list, wrote: list) -> None:

@@ -20,20 +20,15 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from analysis import common, evaluate, features
-from analysis.model import cdm
+from analysis import common, data
 from analysis.common import format_eta, get_logger, load_npz, log_io, save_npz, write_json
+from analysis.methods import features, inverse
+from analysis.model import cdm, forward
 from analysis.params import load_params
-from analysis.signals import KERNELS, SIMULATIONS, KernelSource, item_signals, read_head_gain
 
-HEAD_JSON = Path("data/signals/head_model.json")
-METRICS = Path("metrics/onset_comparison.json")
-OUTPUT_DIR = Path("data/onset_comparison")
-EXAMPLES = OUTPUT_DIR / "onset_examples.npz"
 # the artefact lives in the first samples: the kernels' support plus the filter's settling
 ONSET_WINDOW_MS = 100.0
 N_MOST_CHANGED = 5
@@ -75,34 +70,34 @@ def main() -> int:
     params = load_params()
     keys = list(params.sweep)
     drives = [float(params.sweep[key]) for key in keys]
-    gain, nearest, head = read_head_gain(HEAD_JSON)
-    kernel_source = KernelSource(params, KERNELS)
-    sampling_rate_Hz = 1000.0 / (params.simulation.dt_ms * params.cdm.decimation_factor)
+    gain, nearest, head = data.read_head_gain(data.HEAD_MODEL_FILE)
+    kernel_source = forward.KernelSource(params, data.KERNELS_FILE)
+    sampling_rate_Hz = params.sampling_rate_Hz
     window = int(round(ONSET_WINDOW_MS * sampling_rate_Hz / 1000.0))
     example_keys, n_example = params.figures.example_keys, params.figures.example_samples
 
     eeg = {onset: [] for onset in cdm.ONSETS}
     examples = {onset: [] for onset in cdm.ONSETS}
     for i, key in enumerate(keys):
-        simulation = load_npz(SIMULATIONS / f"{key}.npz")
+        simulation = load_npz(data.simulation_file(key))
         item_kernels = kernel_source.for_item(simulation)
         for onset in cdm.ONSETS:
-            signals = item_signals(simulation, item_kernels, params, gain, onset=onset)
+            signals = forward.item_signals(simulation, item_kernels, params, gain, onset=onset)
             eeg[onset].append(signals["eeg_all"][nearest])
             if key in example_keys:
                 examples[onset].append(signals["cdm"][:n_example])
         logger.info("signals of item %d/%d %s, both onsets; %s", i + 1, len(keys), key,
                     format_eta(i + 1, len(keys), time.perf_counter() - start))
 
-    inverse, seed = params.inverse, params.seeds.inverse
+    settings, seed = params.inverse, params.seeds.inverse
     results, tables = {}, {}
     for onset in cdm.ONSETS:
         values = features.features_of_traces(eeg[onset], params.features.n_jobs, progress=False)
         tables[onset] = features.feature_table(keys, drives, values)
-        table, n_dropped = evaluate.drop_non_finite(tables[onset])
-        evaluate.check_inverse_params(params, len(table))
-        metrics, _, _ = evaluate.evaluate(table, inverse.alpha, inverse.test_fraction, inverse.cv_folds,
-                                          inverse.cv_repeats, seed)
+        table, n_dropped = inverse.drop_non_finite(tables[onset])
+        inverse.check_inverse_params(params, len(table))
+        metrics, _, _ = inverse.evaluate(table, settings.alpha, settings.test_fraction, settings.cv_folds,
+                                         settings.cv_repeats, seed)
         peaks = [onset_peak_z(trace, window) for trace in eeg[onset]]
         results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_pooled_mse_pA2_mean",
                                                          "cv_pooled_mse_pA2_sd", "cv_pooled_r2_mean",
@@ -120,17 +115,20 @@ def main() -> int:
     changed = most_changed(correlations)
     logger.info("features whose relation to J_ext changed most: %s", ", ".join(
         f"{name} r {correlations[name]['r_legacy']:+.2f} -> {correlations[name]['r_steady']:+.2f}" for name in changed))
-    with common.atomic_dir(OUTPUT_DIR) as folder:      # the whole folder or nothing
+    with common.atomic_dir(data.ONSET_COMPARISON_DIR) as folder:      # the whole folder or nothing
         for onset in cdm.ONSETS:
-            features.write_csv(tables[onset], folder / f"features_{onset}.csv")
-        save_npz(folder / EXAMPLES.name, keys=np.array(example_keys), sampling_rate_Hz=np.float64(sampling_rate_Hz),
+            data.write_csv(tables[onset], folder / f"features_{onset}.csv")
+        save_npz(folder / data.ONSET_EXAMPLES_FILE.name, keys=np.array(example_keys),
+                 sampling_rate_Hz=np.float64(sampling_rate_Hz),
                  **{f"cdm_{onset}": np.array(examples[onset], dtype=np.float32) for onset in cdm.ONSETS})
-    write_json(METRICS, {"onsets": results, "feature_correlation_with_J_ext": correlations,
-                         "most_changed_features": changed, "onset_window_ms": ONSET_WINDOW_MS,
-                         "history_ms": params.cdm.history_ms, "head_model": head["head_model"],
-                         "electrode": head["nearest_electrode"]})
-    log_io(logger, read=["params.yaml", KERNELS, HEAD_JSON, f"{SIMULATIONS}/*.npz ({len(keys)} items)"],
-           wrote=[METRICS, EXAMPLES, *(OUTPUT_DIR / f"features_{onset}.csv" for onset in cdm.ONSETS)])
+    write_json(data.ONSET_METRICS, {"onsets": results, "feature_correlation_with_J_ext": correlations,
+                                    "most_changed_features": changed, "onset_window_ms": ONSET_WINDOW_MS,
+                                    "history_ms": params.cdm.history_ms, "head_model": head["head_model"],
+                                    "electrode": head["nearest_electrode"]})
+    log_io(logger, read=["params.yaml", data.KERNELS_FILE, data.HEAD_MODEL_FILE,
+                         f"{data.SIMULATIONS_DIR}/*.npz ({len(keys)} items)"],
+           wrote=[data.ONSET_METRICS, data.ONSET_EXAMPLES_FILE,
+                  *(data.ONSET_COMPARISON_DIR / f"features_{onset}.csv" for onset in cdm.ONSETS)])
     logger.info("stage compare_onsets took %.1f s", time.perf_counter() - start)
     return 0
 

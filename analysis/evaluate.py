@@ -2,11 +2,8 @@
 
 Usage: python -m analysis.evaluate
 
-StandardScaler + Ridge(alpha) as one scikit-learn Pipeline, fitted on training rows only.
-  * the study's protocol: a seeded 90/10 split (the original shuffled without a seed), MSE on the test rows;
-  * because 5 test points give a noisy number: repeated K-fold cross-validation over seeded repeats; R² and
-    MSE of each repeat's pooled out-of-fold predictions, mean ± sd over repeats (the headline), and the
-    per-fold numbers beside them (analysis/methods/cross_validation.py says why both).
+StandardScaler + Ridge(alpha), fitted on training rows only, evaluated by a seeded split and repeated K-fold
+cross-validation (analysis/methods/inverse.py).
 Rows with non-finite features are dropped and counted.
 
 Writes
@@ -23,158 +20,26 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from analysis import common
-from analysis.common import ParamsError, derive_seed, get_logger, log_io, software_versions, write_json
-from analysis.params import Params, load_params
-from analysis.features import FEATURE_NAMES, read_features, write_csv
-from analysis.methods import cross_validation
-
-FEATURES = Path("data/features/features.csv")
-METRICS = Path("metrics/ridge.json")
-PREDICTIONS = Path("metrics/predictions.csv")
-MODEL = Path("models/ridge_J_ext.json")
-SIGNALS = Path("data/signals")
-
-
-def make_model(alpha: float):
-    from sklearn.linear_model import Ridge
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return make_pipeline(StandardScaler(), Ridge(alpha=alpha))
-
-
-def drop_non_finite(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    finite = np.isfinite(table[list(FEATURE_NAMES)].to_numpy()).all(axis=1)
-    return table[finite].reset_index(drop=True), int((~finite).sum())
-
-
-def check_feature_table(table: pd.DataFrame, sweep_keys: list[str], path: Path = FEATURES) -> None:
-    """One row per sweep item, no more and no fewer, every target finite; an InputError naming the file."""
-    needed = ["key", "J_ext_pA", *FEATURE_NAMES]
-    missing = [name for name in needed if name not in table.columns]
-    if missing:
-        raise common.InputError(f"{path}: lacks the columns {missing[:3]}{' ...' if len(missing) > 3 else ''}; "
-                             "re-run the features stage")
-    if table.empty:
-        raise common.InputError(f"{path}: holds no rows; re-run the features stage")
-    duplicated = sorted(set(table["key"][table["key"].duplicated()]))
-    if duplicated:
-        raise common.InputError(f"{path}: items {duplicated} appear more than once (one would land in train and test); "
-                             "re-run the features stage")
-    unknown, absent = sorted(set(table["key"]) - set(sweep_keys)), sorted(set(sweep_keys) - set(table["key"]))
-    if unknown or absent:
-        raise common.InputError(f"{path}: its items do not match params.yaml sweep (not in the sweep: {unknown[:3]}, "
-                             f"missing: {absent[:3]}); re-run the features stage")
-    bad_target = table["key"][~np.isfinite(table["J_ext_pA"].to_numpy(dtype=float))].tolist()
-    if bad_target:
-        raise common.InputError(f"{path}: J_ext_pA is not a finite number for {bad_target[:3]}")
-
-
-def check_inverse_params(params: Params, n_rows: int) -> None:
-    """The split and the folds must fit the rows actually available (the ranges are the schema's)."""
-    fraction, folds = params.inverse.test_fraction, params.inverse.cv_folds
-    n_test = int(np.ceil(fraction * n_rows))
-    if n_rows - n_test < 2 or n_test < 1:
-        raise ParamsError(f"inverse.test_fraction = {fraction} leaves {n_rows - n_test} training and {n_test} test "
-                          f"rows of {n_rows}; accepted: at least 2 training rows and 1 test row")
-    if folds > n_rows:
-        raise ParamsError(f"inverse.cv_folds = {folds} is more than the {n_rows} usable rows; accepted: "
-                          f"2 <= cv_folds <= {n_rows}")
-
-
-def split_protocol(table: pd.DataFrame, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the seeded shuffled train/test split (sklearn.model_selection.train_test_split)."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(np.arange(len(table)), test_size=test_fraction, random_state=seed, shuffle=True)
-
-
-# what the cross-validated numbers of metrics/ridge.json are (analysis/methods/cross_validation.py)
-CV_DEFINITION = {
-    "cv_pooled": "R2 and MSE of the pooled out-of-fold predictions of each repeat (every run predicted once by "
-                 "the model that did not see it), mean and sd over the repeats: the headline",
-    "cv_fold": "R2 and MSE on each fold's test runs, mean and sd over all folds (unstable when a fold holds "
-               "few runs)",
-}
-
-
-def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int, repeats: int,
-             seed: int) -> tuple[dict, pd.DataFrame, object]:
-    """Metrics, the predictions table and the model fitted on the training rows (pure)."""
-    from sklearn.metrics import mean_squared_error, r2_score
-
-    X, y = table[list(FEATURE_NAMES)].to_numpy(), table["J_ext_pA"].to_numpy()
-    split_seed, cv_seed = derive_seed(seed, "split"), derive_seed(seed, "cv")
-    train, test = split_protocol(table, test_fraction, split_seed)
-    model = make_model(alpha).fit(X[train], y[train])
-    predicted = model.predict(X)
-    cv = cross_validation.cross_validate(lambda fold, n_train: make_model(alpha), X, y, folds, repeats, cv_seed)
-    pooled, per_fold = cv.pooled(), cv.per_fold()
-    metrics = {
-        "test_mse_pA2": float(mean_squared_error(y[test], predicted[test])),
-        "test_r2": float(r2_score(y[test], predicted[test])) if len(test) > 1 else None,
-        "train_mse_pA2": float(mean_squared_error(y[train], predicted[train])),
-        **{f"cv_{kind}_{name}_{stat}": float(value[0])
-           for kind, scores in (("pooled", pooled), ("fold", per_fold))
-           for name, values in (("mse_pA2", scores["mse"]), ("r2", scores["r2"]))
-           for stat, value in zip(("mean", "sd"), cross_validation.mean_sd(values))},
-        "cv_definition": CV_DEFINITION,
-        "cv_folds": folds, "cv_repeats": repeats, "n_train": int(len(train)), "n_test": int(len(test)),
-        "alpha": alpha, "split_seed": split_seed, "cv_seed": cv_seed,
-    }
-    split = np.array(["train"] * len(table), dtype=object)
-    split[test] = "test"
-    predictions = pd.DataFrame({"key": table["key"], "J_ext_true_pA": y, "J_ext_predicted_pA": predicted,
-                                "J_ext_cv_predicted_pA": cv.predictions[:, :, 0].mean(axis=0), "split": split})
-    return metrics, predictions, model
-
-
-def model_as_data(model, training_drives_pA: np.ndarray, n_samples: int, sampling_rate_Hz: float) -> dict:
-    """The fitted StandardScaler + Ridge as plain numbers (JSON), with what a trace must look like to use it."""
-    scaler, ridge = model.named_steps["standardscaler"], model.named_steps["ridge"]
-    return {"target": "J_ext_pA", "feature_names": list(FEATURE_NAMES),
-            "scaler_mean": scaler.mean_.tolist(), "scaler_scale": scaler.scale_.tolist(),
-            "coefficients": ridge.coef_.tolist(), "intercept": float(ridge.intercept_), "alpha": float(ridge.alpha),
-            "training_J_ext_pA": [float(np.min(training_drives_pA)), float(np.max(training_drives_pA))],
-            "trace_samples": int(n_samples), "sampling_rate_Hz": float(sampling_rate_Hz),
-            "formula": "J_ext_pA = intercept + sum(coefficients * (features - scaler_mean) / scaler_scale)",
-            "software": software_versions("scikit-learn", "numpy", "pycatch22")}
-
-
-def predict_from_data(model: dict, features: np.ndarray) -> np.ndarray:
-    """J_ext (pA) from catch22 features (rows) with a model stored by model_as_data (docs/model.md §6).
-
-    Examples
-    --------
-    J = 29 + 2 x (x - 1) / 0.5 for a one-feature model:
-
-    >>> predict_from_data({"scaler_mean": [1.0], "scaler_scale": [0.5], "coefficients": [2.0], "intercept": 29.0},
-    ...                   np.array([[1.0], [1.5]]))
-    array([29., 31.])
-    """
-    z = (np.atleast_2d(features) - np.asarray(model["scaler_mean"])) / np.asarray(model["scaler_scale"])
-    return model["intercept"] + z @ np.asarray(model["coefficients"])
+from analysis import common, data
+from analysis.common import get_logger, log_io, write_json
+from analysis.methods import inverse
+from analysis.params import load_params
 
 
 def main() -> int:
     logger = get_logger("evaluate")
     start = time.perf_counter()
     params = load_params()
-    raw = read_features(FEATURES)
-    check_feature_table(raw, list(params.sweep))
-    table, n_dropped = drop_non_finite(raw)
+    raw = data.read_features(data.FEATURES_FILE)
+    inverse.check_feature_table(raw, list(params.sweep))
+    table, n_dropped = inverse.drop_non_finite(raw)
     if n_dropped:
         logger.warning("dropped %d rows with non-finite features", n_dropped)
-    check_inverse_params(params, len(table))
+    inverse.check_inverse_params(params, len(table))
     inv = params.inverse
-    metrics, predictions, model = evaluate(table, inv.alpha, inv.test_fraction, inv.cv_folds,
-                                           inv.cv_repeats, params.seeds.inverse)
+    metrics, predictions, model = inverse.evaluate(table, inv.alpha, inv.test_fraction, inv.cv_folds,
+                                                   inv.cv_repeats, params.seeds.inverse)
     metrics.update(n_rows=len(table) + n_dropped, n_dropped_non_finite=n_dropped)
     logger.info("test MSE %.4f pA² (n = %d); pooled CV MSE %.4f ± %.4f pA², R² %.3f ± %.3f (%d folds x %d "
                 "repeats; per fold: R² %.3f ± %.3f)", metrics["test_mse_pA2"], metrics["n_test"],
@@ -183,15 +48,15 @@ def main() -> int:
                 metrics["cv_fold_r2_sd"])
     # what a trace must look like for this model: the study's EEG traces (all of one length and rate); read
     # before the first write, so a damaged signals file leaves no metrics of a model that is not written
-    example = common.load_checked_npz(SIGNALS / f"{table['key'].iloc[0]}.npz", ("eeg", "sampling_rate_Hz"))
+    example = common.load_checked_npz(data.signals_file(table["key"].iloc[0]), ("eeg", "sampling_rate_Hz"))
     train_rows = predictions["split"] == "train"
-    model_data = model_as_data(model, table["J_ext_pA"].to_numpy()[train_rows.to_numpy()], example["eeg"].size,
-                               float(example["sampling_rate_Hz"]))
-    write_json(METRICS, metrics)
-    write_csv(predictions, PREDICTIONS)
-    write_json(MODEL, model_data)
-    log_io(logger, read=["params.yaml", FEATURES, SIGNALS / f"{table['key'].iloc[0]}.npz"],
-           wrote=[METRICS, PREDICTIONS, MODEL])
+    model_data = inverse.model_as_data(model, table["J_ext_pA"].to_numpy()[train_rows.to_numpy()],
+                                       example["eeg"].size, float(example["sampling_rate_Hz"]))
+    write_json(data.RIDGE_METRICS, metrics)
+    data.write_csv(predictions, data.PREDICTIONS_FILE)
+    write_json(data.RIDGE_MODEL_FILE, model_data)
+    log_io(logger, read=["params.yaml", data.FEATURES_FILE, data.signals_file(table["key"].iloc[0])],
+           wrote=[data.RIDGE_METRICS, data.PREDICTIONS_FILE, data.RIDGE_MODEL_FILE])
     logger.info("stage evaluate took %.1f s", time.perf_counter() - start)
     return 0
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -25,44 +24,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis import common
-from analysis.common import (get_logger, load_npz, log_io, params_hash, read_csv, read_json, sha256_file,  # noqa: E402
-                             software_versions)
+from analysis import common, data  # noqa: E402
+from analysis.common import get_logger, load_npz, log_io, read_csv, read_json  # noqa: E402
+from analysis.data import kernel, provenance, read_features, save_figure  # noqa: E402
+from analysis.methods.features import FEATURE_NAMES  # noqa: E402
 from analysis.params import POPULATIONS, Params, load_params  # noqa: E402
-from analysis.features import FEATURE_NAMES, read_features  # noqa: E402
-from analysis.kernels import kernel  # noqa: E402
 
-OUTPUT_DIR = Path("figures")
-SIMULATIONS, SIGNALS = Path("data/simulations"), Path("data/signals")
-KERNELS, FEATURES = Path("data/kernels/kernels.npz"), Path("data/features/features.csv")
-ONSET_EXAMPLES = Path("data/onset_comparison/onset_examples.npz")
-METRICS, PREDICTIONS = Path("metrics/ridge.json"), Path("metrics/predictions.csv")
 COLORS = {"E": "tab:red", "I": "tab:blue"}
-
-
-def provenance(params: Params, inputs: list[Path]) -> dict:
-    return {"params_hash": params_hash(params.model_dump()), "profile": params.profile,
-            "inputs": {str(path): sha256_file(path)[:16] for path in inputs},
-            "software": software_versions("matplotlib", "numpy", "nest-simulator", "lfpykernels", "pycatch22",
-                                          "scikit-learn")}
-
-
-def save_figure(fig, name: str, prov: dict, dpi: int, output_dir: Path = OUTPUT_DIR) -> list[Path]:
-    """PDF and PNG with deterministic bytes and the provenance in their metadata."""
-    from analysis.common import atomic_path
-
-    text = json.dumps(prov, sort_keys=True)
-    paths = []
-    for extension, metadata in (
-            ("pdf", {"Title": name, "Subject": text, "Keywords": f"params_hash={prov['params_hash']}",
-                     "Creator": "analysis/figures.py", "Producer": None, "CreationDate": None, "ModDate": None}),
-            ("png", {"Title": name, "Description": text, "Software": "analysis/figures.py"})):
-        path = output_dir / f"{name}.{extension}"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=extension, dpi=dpi, metadata=metadata)
-        paths.append(path)
-    plt.close(fig)
-    return paths
 
 
 def time_axis_ms(n_samples: int, sampling_rate_Hz: float) -> np.ndarray:
@@ -144,12 +112,12 @@ def fig_raster_rates(params: Params, simulations: dict) -> plt.Figure:
     bin_ms = 1.0
     edges = np.arange(start_ms, stop_ms + bin_ms, bin_ms)
     for col, key in enumerate(keys):
-        data = simulations[key]
-        meta = json.loads(str(data["metadata"]))
+        simulation = simulations[key]
+        meta = json.loads(str(simulation["metadata"]))
         offset = 0
         for name in ("E", "I"):
-            t_ms = data[f"spike_steps_{name}"] * dt
-            ids = data[f"spike_ids_{name}"]
+            t_ms = simulation[f"spike_steps_{name}"] * dt
+            ids = simulation[f"spike_ids_{name}"]
             window = (t_ms >= start_ms) & (t_ms < stop_ms)
             n_shown = min(shown[name], meta["population_sizes"][name])
             dots = window & (ids < n_shown)
@@ -225,34 +193,37 @@ def main() -> int:
     fig_params = params.figures
     plt.rcParams.update({"font.size": 8, "svg.hashsalt": "compendium", "pdf.fonttype": 42})
     keys = list(params.sweep)
-    signals = {key: load_npz(SIGNALS / f"{key}.npz") for key in fig_params.example_keys}
-    simulations = {key: load_npz(SIMULATIONS / f"{key}.npz") for key in keys}
+    signals = {key: load_npz(data.signals_file(key)) for key in fig_params.example_keys}
+    simulations = {key: load_npz(data.simulation_file(key)) for key in keys}
     rates = {key: simulations[key]["rates_Hz"] for key in keys}
-    reference = SIMULATIONS / "ref.npz"
+    reference = data.REFERENCE_SIMULATION
     reference_rates = load_npz(reference)["rates_Hz"] if reference.is_file() else None
-    features_table = read_features(FEATURES)
-    metrics = read_json(METRICS)
+    features_table = read_features(data.FEATURES_FILE)
+    metrics = read_json(data.RIDGE_METRICS)
 
-    predictions = read_csv(PREDICTIONS, "the evaluate stage")
-    kernels_data = load_npz(KERNELS)
-    onset_examples = load_npz(ONSET_EXAMPLES)
-    sim_files = [SIMULATIONS / f"{key}.npz" for key in keys]
+    predictions = read_csv(data.PREDICTIONS_FILE, "the evaluate stage")
+    kernels_data = load_npz(data.KERNELS_FILE)
+    onset_examples = load_npz(data.ONSET_EXAMPLES_FILE)
+    sim_files = [data.simulation_file(key) for key in keys]
     figures = {
         "study_examples": (lambda: fig_study_examples(params, signals, features_table, onset_examples),
-                           [SIGNALS / f"{k}.npz" for k in fig_params.example_keys] + [FEATURES, ONSET_EXAMPLES]),
-        "true_vs_predicted": (lambda: fig_true_vs_predicted(predictions, metrics), [PREDICTIONS, METRICS]),
+                           [data.signals_file(k) for k in fig_params.example_keys]
+                           + [data.FEATURES_FILE, data.ONSET_EXAMPLES_FILE]),
+        "true_vs_predicted": (lambda: fig_true_vs_predicted(predictions, metrics),
+                              [data.PREDICTIONS_FILE, data.RIDGE_METRICS]),
         "raster_rates": (lambda: fig_raster_rates(params, simulations),
-                         [SIMULATIONS / f"{k}.npz" for k in fig_params.raster_keys]),
+                         [data.simulation_file(k) for k in fig_params.raster_keys]),
         "rates_vs_drive": (lambda: fig_rates_vs_drive(params, rates, reference_rates),
                            sim_files + ([reference] if reference.is_file() else [])),
-        "kernels": (lambda: fig_kernels(kernels_data), [KERNELS]),
-        "features_vs_drive": (lambda: fig_features_vs_drive(features_table), [FEATURES]),
+        "kernels": (lambda: fig_kernels(kernels_data), [data.KERNELS_FILE]),
+        "features_vs_drive": (lambda: fig_features_vs_drive(features_table), [data.FEATURES_FILE]),
     }
     wrote = []
     for name, (draw, inputs) in figures.items():
         wrote += save_figure(draw(), name, provenance(params, inputs), fig_params.dpi)
         logger.info("figure %s drawn", name)
-    log_io(logger, read=["params.yaml", SIMULATIONS, SIGNALS, KERNELS, FEATURES, ONSET_EXAMPLES, METRICS, PREDICTIONS],
+    log_io(logger, read=["params.yaml", data.SIMULATIONS_DIR, data.SIGNALS_DIR, data.KERNELS_FILE, data.FEATURES_FILE,
+                         data.ONSET_EXAMPLES_FILE, data.RIDGE_METRICS, data.PREDICTIONS_FILE],
            wrote=wrote)
     logger.info("stage figures took %.1f s", time.perf_counter() - start)
     return 0

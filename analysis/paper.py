@@ -18,18 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import common
+from analysis import common, data
 from analysis.common import (REPO_ROOT, atomic_path, get_logger, load_npz, log_io, read_json,
                              software_versions, write_json, write_text)
 from analysis.model.network import mean_drive_threshold_pA
 from analysis.params import Params, load_params
 
-TEMPLATE, MARKDOWN = Path("paper/paper.template.md"), Path("paper/paper.md")
-NUMBERS, PDF = Path("paper/numbers.json"), Path("paper/paper.pdf")
-METRICS, KERNELS_JSON = Path("metrics/ridge.json"), Path("data/kernels/kernels.json")
-ONSET_METRICS = Path("metrics/onset_comparison.json")
-STUDY2_METRICS = Path("metrics/study2.json")
-HEAD_JSON, SIMULATIONS = Path("data/signals/head_model.json"), Path("data/simulations")
 PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycatch22", "numpy", "scipy",
             "pandas", "scikit-learn", "matplotlib", "h5py", "dvc", "pypandoc_binary", "typst")
 
@@ -107,15 +101,15 @@ def collect_values(params: Params, metrics: dict, kernels_info: dict, head: dict
         "cv_fold_mse_mean": fmt(metrics["cv_fold_mse_pA2_mean"]),
         "cv_fold_mse_sd": fmt(metrics["cv_fold_mse_pA2_sd"], 2),
         "cv_fold_r2_mean": fmt(metrics["cv_fold_r2_mean"], 3), "cv_fold_r2_sd": fmt(metrics["cv_fold_r2_sd"], 2),
-        "n_E": str(round(net.population_sizes[0] * net.scale)),
-        "n_I": str(round(net.population_sizes[1] * net.scale)),
+        "n_E": str(net.scaled_population_sizes["E"]),
+        "n_I": str(net.scaled_population_sizes["I"]),
         "tstop_s": fmt(sim.tstop_ms / 1000), "dt_ms": fmt(sim.dt_ms), "transient_ms": fmt(sim.transient_ms),
         "seed_simulation": str(params.seeds.simulation), "threads": str(sim.threads),
         "kernel_rates": f"ν_E = {fmt(kernels_info['nu_X_Hz']['E'])}, ν_I = {fmt(kernels_info['nu_X_Hz']['I'])} "
                         "spikes/s",
         "vrest": fmt(kernels_info["Vrest_mV"]), "kernel_provenance": kernels_info["provenance"],
         "pairing": params.cdm.pairing, "decimation": str(params.cdm.decimation_factor),
-        "sampling_rate": fmt(1000 / (sim.dt_ms * params.cdm.decimation_factor)),
+        "sampling_rate": fmt(params.sampling_rate_Hz),
         "dipole_location": str(params.eeg.dipole_location_mni_mm),
         "nearest_electrode": head["nearest_electrode"], "gain_uv": fmt(abs(head["gain_mV_per_nAum"][nearest]) * 1e10),
         "j_threshold_e": fmt(mean_drive_threshold_pA(params.network, population=0)),
@@ -253,20 +247,21 @@ def main() -> int:
     logger = get_logger("paper")
     start = time.perf_counter()
     params = load_params()
-    metrics = read_json(METRICS)
-    kernels_info = read_json(KERNELS_JSON)
-    head = read_json(HEAD_JSON)
-    rates = {key: load_npz(SIMULATIONS / f"{key}.npz")["rates_Hz"].tolist() for key in params.sweep}
+    metrics = read_json(data.RIDGE_METRICS)
+    kernels_info = read_json(data.KERNELS_JSON)
+    head = read_json(data.HEAD_MODEL_FILE)
+    rates = {key: load_npz(data.simulation_file(key))["rates_Hz"].tolist() for key in params.sweep}
     values = collect_values(params, metrics, kernels_info, head, rates)
-    values.update(onset_values(read_json(ONSET_METRICS), params.cdm.onset))
-    study2_metrics = read_json(STUDY2_METRICS)
+    values.update(onset_values(read_json(data.ONSET_METRICS), params.cdm.onset))
+    study2_metrics = read_json(data.STUDY2_METRICS)
     values.update(study2_values(study2_metrics, params.study2, demonstration=params.profile != "full"))
     values.update(profile_values(params, study2_metrics["n_draws"]))
-    write_text(MARKDOWN, fill(TEMPLATE.read_text(), values))
-    write_json(NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
-    typeset(MARKDOWN, PDF)
-    log_io(logger, read=["params.yaml", TEMPLATE, METRICS, ONSET_METRICS, STUDY2_METRICS, KERNELS_JSON, HEAD_JSON,
-                         "figures/*.png"], wrote=[MARKDOWN, NUMBERS, PDF])
+    write_text(data.PAPER_MARKDOWN, fill(data.PAPER_TEMPLATE.read_text(), values))
+    write_json(data.PAPER_NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
+    typeset(data.PAPER_MARKDOWN, data.PAPER_PDF)
+    log_io(logger, read=["params.yaml", data.PAPER_TEMPLATE, data.RIDGE_METRICS, data.ONSET_METRICS,
+                         data.STUDY2_METRICS, data.KERNELS_JSON, data.HEAD_MODEL_FILE, "figures/*.png"],
+           wrote=[data.PAPER_MARKDOWN, data.PAPER_NUMBERS, data.PAPER_PDF])
     logger.info("stage paper took %.1f s", time.perf_counter() - start)
     return 0
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analysis.common import PARAMS_FILE, ParamsError, merge_profile, profile_raw, read_yaml
@@ -116,6 +117,11 @@ class Network(Section):
                 if not (weight >= 0 if pre == 0 else weight <= 0):
                     raise RuleError(f"weight_mean_pA[{pre}][{post}]", weight, ">= 0 from E, <= 0 from I (Dale's law)")
         return self
+
+    @property
+    def scaled_population_sizes(self) -> dict[str, int]:
+        """Neurons of each population at `scale`: round(N x scale), at least 1 (docs/model.md §1)."""
+        return {name: max(1, int(round(n * self.scale))) for name, n in zip(POPULATIONS, self.population_sizes)}
 
 
 class Simulation(Section):
@@ -490,8 +496,6 @@ class Params(Section):
         decimation filter's settling, fits inside the transient and is a whole number of output samples."""
         if self.cdm.onset != "steady":
             return
-        from analysis.model.cdm import required_history_ms
-
         q, dt, history = self.cdm.decimation_factor, self.simulation.dt_ms, self.cdm.history_ms
         needed = required_history_ms(self.kernels.tau_ms, q, dt)
         if not history >= needed:
@@ -505,6 +509,17 @@ class Params(Section):
                             f"a multiple of simulation.dt_ms x cdm.decimation_factor = {dt * q:g} ms")
 
     # -------------------------------------------------------------------------------- derived views
+    @property
+    def sampling_rate_Hz(self) -> float:
+        """Sampling rate of the CDM and EEG: 1 / (simulation.dt_ms x cdm.decimation_factor) (docs/model.md §3)."""
+        return 1000.0 / (self.simulation.dt_ms * self.cdm.decimation_factor)
+
+    @property
+    def trace_samples(self) -> int:
+        """Samples of a CDM or EEG trace: the window [transient, tstop) after decimation (docs/model.md §3)."""
+        sim = self.simulation
+        return int(round((sim.tstop_ms - sim.transient_ms) / (sim.dt_ms * self.cdm.decimation_factor)))
+
     def with_changes(self, changes: Mapping, source: str = "params.yaml") -> Params:
         """A validated copy with `changes` deep-merged in (sweep and study2.draws replaced whole)."""
         return parse(merge_profile(self.model_dump(), changes, what="a change"), source)
@@ -513,6 +528,54 @@ class Params(Section):
         """Plain data of some sections, for hashes and metadata."""
         return {name: getattr(self, name).model_dump() if isinstance(getattr(self, name), BaseModel)
                 else getattr(self, name) for name in sections}
+
+
+# ---------------------------------------------------------------------------------------------- derived
+# scipy.signal.decimate's IIR filter (analysis/model/cdm.py decimates with it): order-8 Chebyshev type I, 0.05 dB
+# ripple, cutoff 0.8 of the new Nyquist; here because the schema checks cdm.history_ms against its settling
+_CHEBY_ORDER, _CHEBY_RIPPLE_DB, _CHEBY_CUTOFF = 8, 0.05, 0.8
+# the filter has settled when the tail of its impulse response holds less than this fraction of its mass
+SETTLING_TOLERANCE = 1e-6
+
+
+def filter_settling_ms(decimation_factor: int, dt_ms: float, tolerance: float = SETTLING_TOLERANCE) -> float:
+    """How long the decimation filter remembers an edge (docs/model.md §3 onset).
+
+    Parameters
+    ----------
+    decimation_factor : int
+        q of cdm.decimation_factor.
+    dt_ms : float
+        The simulation's time step, ms.
+    tolerance : float
+        Fraction of the impulse response's total absolute mass left in its tail when it counts as settled.
+
+    Returns
+    -------
+    float
+        The settling time, ms (0 ms without decimation).
+
+    Examples
+    --------
+    >>> round(filter_settling_ms(10, 0.0625), 1)
+    46.4
+    """
+    if decimation_factor == 1:
+        return 0.0
+    import scipy.signal as ss
+
+    b, a = ss.cheby1(_CHEBY_ORDER, _CHEBY_RIPPLE_DB, _CHEBY_CUTOFF / decimation_factor)
+    impulse = np.zeros(200 * decimation_factor * _CHEBY_ORDER)
+    impulse[0] = 1.0
+    magnitude = np.abs(ss.lfilter(b, a, impulse))
+    tail = np.cumsum(magnitude[::-1])[::-1] / magnitude.sum()
+    return float(np.argmax(tail < tolerance)) * dt_ms
+
+
+def required_history_ms(kernel_tau_ms: float, decimation_factor: int, dt_ms: float) -> float:
+    """The shortest history before the transient that makes the first kept sample a steady-state sample: the
+    kernels' causal support (lags 0..tau, ms) plus the decimation filter's settling time (ms)."""
+    return float(kernel_tau_ms) + filter_settling_ms(decimation_factor, dt_ms)
 
 
 # ---------------------------------------------------------------------------------------------- loading

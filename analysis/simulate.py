@@ -18,119 +18,10 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
-
-from analysis.common import (ParamsError, derive_seed, format_eta, get_logger, json_array, log_io, params_hash, run,
-                             save_npz, software_versions)
-from analysis.model.network import (HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz,
-                                    spike_counts_per_bin)
-from analysis.params import POPULATIONS, Params, load_params
-
-OUTPUT_DIR = Path("data/simulations")
-SPREAD_DIR = Path("data/seed_spread")
-
-
-def output_dir_for(params: Params, key: str) -> Path:
-    """Where an item's file goes: the seed-spread items apart, so that they never enter the study's inputs."""
-    return SPREAD_DIR if key in params.reference.spread_keys else OUTPUT_DIR
-
-
-def item_drive(params: Params, key: str) -> float:
-    """J_ext (pA) of a sweep key, of 'ref' or of a spread key; errors name the key and the accepted keys."""
-    if key == "ref" or key in params.reference.spread_keys:
-        return params.reference.J_ext_pA
-    if key not in params.sweep:
-        raise ParamsError(f"unknown sweep item '{key}'; accepted: ref, a key of reference.spread_keys or of "
-                          f"params.yaml sweep ({', '.join(list(params.sweep)[:3])}, ...)")
-    return params.sweep[key]
-
-
-def simulation_hash(params: Params, key: str, J_ext_pA: float) -> str:
-    """Hash of everything that determines the spikes of one item."""
-    return params_hash({**params.section_dump("network", "simulation"),
-                        "seed": params.seeds.simulation, "key": key, "J_ext_pA": J_ext_pA})
-
-
-def drive_relative_to_threshold(params: Params, J_ext_pA: float) -> str:
-    """'J_ext / J_thr' of each population as text, for the log (docs/model.md §1)."""
-    return ", ".join(f"{name} {J_ext_pA / mean_drive_threshold_pA(params.network, i):.3f}"
-                     for i, name in enumerate(POPULATIONS))
-
-
-def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
-    """A callback that logs one line per simulated chunk, aborting early above the rate ceiling."""
-    tstop = params.simulation.tstop_ms
-    transient = params.simulation.transient_ms
-    ceiling = params.simulation.rate_ceiling_Hz
-    previous = {"t_ms": 0.0, "counts": {name: 0 for name in POPULATIONS}}
-
-    def on_chunk(t_ms: float, wall_s: float, counts: dict[str, int]) -> None:
-        chunk_ms = t_ms - previous["t_ms"]
-        rates = {name: mean_rate_Hz(counts[name] - previous["counts"][name], sizes[name], chunk_ms)
-                 for name in POPULATIONS}
-        logger.info("%s: %6.2f / %.2f s simulated, real-time factor %.1f, %s, chunk rates E %.2f I %.2f spikes/s",
-                    key, t_ms / 1000, tstop / 1000, wall_s / (t_ms / 1000), format_eta(t_ms, tstop, wall_s),
-                    rates["E"], rates["I"])
-        # stop a pathological run early instead of simulating it to the end
-        if previous["t_ms"] >= transient:
-            check_rate_ceiling(rates, ceiling, f"item {key} at t = {t_ms:.0f} ms")
-        previous["t_ms"], previous["counts"] = t_ms, dict(counts)
-
-    return on_chunk
-
-
-def summarize(result, params: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Post-transient spike counts per dt bin (2, n_bins) and mean rates (2,) of E and I."""
-    sim = params.simulation
-    dt, tstop, transient = sim.dt_ms, sim.tstop_ms, sim.transient_ms
-    transient_steps, n_bins = int(round(transient / dt)), int(round((tstop - transient) / dt))
-    counts = np.stack([spike_counts_per_bin(result.spike_steps[name], transient_steps, n_bins)
-                       for name in POPULATIONS])
-    rates = np.array([mean_rate_Hz(int(counts[i].sum()), result.population_sizes[name], tstop - transient)
-                      for i, name in enumerate(POPULATIONS)])
-    return counts, rates
-
-
-def run_item(params: Params, key: str, output_dir: Path | None = None, logger=None,
-             J_ext_pA: float | None = None) -> Path:
-    """Simulate one item and write its .npz; nothing is written if anything fails. The drive is the item's
-    (item_drive) unless given (study 2's draws)."""
-    logger = logger or get_logger("simulate")
-    J_ext_pA = item_drive(params, key) if J_ext_pA is None else float(J_ext_pA)  # params validated at load
-    rng_seed = derive_seed(params.seeds.simulation, "simulate", key)
-    threads = params.simulation.threads
-    logger.info("item %s: J_ext = %.6g pA (J_ext / J_thr: %s), rng_seed = %d, threads = %d", key, J_ext_pA,
-                drive_relative_to_threshold(params, J_ext_pA), rng_seed, threads)
-
-    network = HagenNetwork(params, J_ext_pA, rng_seed)
-    network.build()
-    logger.info("item %s: network built in %.1f s (N_E = %d, N_I = %d)", key, network.build_s,
-                network.sizes["E"], network.sizes["I"])
-    result = network.run(make_progress(logger, params, network.sizes, key))
-    logger.info("item %s: NEST simulated in %.1f s", key, result.simulate_s)
-
-    counts, rates = summarize(result, params)
-    check_rate_ceiling(dict(zip(POPULATIONS, rates)), params.simulation.rate_ceiling_Hz, f"item {key}")
-    logger.info("item %s: post-transient rates E %.3f, I %.3f spikes/s", key, rates[0], rates[1])
-
-    import nest
-
-    metadata = {
-        "key": key, "J_ext_pA": J_ext_pA, "rng_seed": rng_seed, "threads": threads,
-        "population_sizes": network.sizes, "dt_ms": params.simulation.dt_ms,
-        "tstop_ms": params.simulation.tstop_ms, "transient_ms": params.simulation.transient_ms,
-        "nest_version": nest.__version__, "params_hash": simulation_hash(params, key, J_ext_pA),
-        "software": software_versions("nest-simulator", "numpy"),
-    }
-    arrays = {"spike_counts": counts, "rates_Hz": rates, "metadata": json_array(metadata)}
-    for name in POPULATIONS:
-        arrays[f"spike_steps_{name}"] = result.spike_steps[name]
-        arrays[f"spike_ids_{name}"] = result.spike_ids[name]
-    path = Path(output_dir if output_dir is not None else output_dir_for(params, key)) / f"{key}.npz"
-    save_npz(path, **arrays)
-    return path
+from analysis.common import ParamsError, get_logger, log_io, run
+from analysis.model import simulation
+from analysis.params import load_params
 
 
 def main(argv: list[str]) -> int:
@@ -139,8 +30,8 @@ def main(argv: list[str]) -> int:
         raise ParamsError("usage: python -m analysis.simulate KEY (a key of params.yaml sweep, ref, or a spread key)")
     start = time.perf_counter()
     params = load_params()
-    item_drive(params, argv[0])  # an unknown key fails before NEST is imported
-    path = run_item(params, argv[0], logger=logger)
+    simulation.item_drive(params, argv[0])  # an unknown key fails before NEST is imported
+    path = simulation.run_item(params, argv[0], logger=logger)
     log_io(logger, read=["params.yaml"], wrote=[path])
     logger.info("stage simulate %s took %.1f s", argv[0], time.perf_counter() - start)
     return 0

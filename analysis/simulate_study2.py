@@ -11,54 +11,12 @@ Writes data/study2/runs/tNNNN.npz, always one file per draw:
 """
 from __future__ import annotations
 
-import json
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-import numpy as np
-
-from analysis.model import priors
-from analysis.common import ParamsError, get_logger, json_array, load_npz, log_io, run, save_npz
-from analysis.params import Params, load_params
-from analysis.simulate import run_item
-
-OUTPUT_DIR = Path("data/study2/runs")
-
-
-def study2_params(params: Params, key: str) -> tuple[Params, dict]:
-    """(study 1's parameters with draw `key`'s theta and study 2's duration, theta)."""
-    study = params.study2
-    if key not in study.draws:
-        raise ParamsError(f"draw '{key}' is invalid; accepted: a key of study2.draws "
-                          f"({', '.join(list(study.draws)[:2])}, ..., {list(study.draws)[-1]})")
-    theta = priors.draw(study.prior_box, study.seed, study.draws[key])
-    run_params = priors.network_params(params, theta, key).with_changes(
-        {"simulation": {"tstop_ms": study.tstop_ms, "transient_ms": study.transient_ms}})
-    return run_params, theta
-
-
-def simulate_draw(params: Params, key: str, output_dir: Path = OUTPUT_DIR, logger=None) -> tuple[Path, str]:
-    """Run draw `key` and write its file; (path, status)."""
-    logger = logger or get_logger("simulate_study2")
-    run_params, theta = study2_params(params, key)
-    logger.info("draw %s: theta = %s, E/I_net = %.3f", key, json.dumps({k: round(v, 4) for k, v in theta.items()}),
-                priors.ei_ratio(theta))
-    path = Path(output_dir) / f"{key}.npz"
-    theta_array = np.array([theta[name] for name in priors.PARAMETERS])
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            arrays = load_npz(run_item(run_params, key, output_dir=Path(scratch), logger=logger,
-                                       J_ext_pA=theta["J_ext_pA"]))
-            status, reason = "accepted", ""
-        except RuntimeError as err:  # the rate ceiling stopped a runaway network
-            arrays, status, reason = {}, "rejected", str(err)
-            logger.warning("draw %s rejected: %s", key, reason)
-    arrays.update(theta=theta_array, theta_names=np.array(priors.PARAMETERS), status=np.array(status),
-                  reason=np.array(reason), theta_json=json_array(theta))
-    save_npz(path, **arrays)
-    return path, status
+from analysis.common import ParamsError, get_logger, log_io, run
+from analysis.model import draws
+from analysis.params import load_params
 
 
 def main(argv: list[str]) -> int:
@@ -67,7 +25,7 @@ def main(argv: list[str]) -> int:
         raise ParamsError("usage: python -m analysis.simulate_study2 KEY (a key of study2.draws, e.g. t0007)")
     start = time.perf_counter()
     params = load_params()
-    path, status = simulate_draw(params, argv[0], logger=logger)
+    path, status = draws.simulate_draw(params, argv[0], logger=logger)
     log_io(logger, read=["params.yaml"], wrote=[path])
     logger.info("draw %s %s; stage took %.1f s", argv[0], status, time.perf_counter() - start)
     return 0

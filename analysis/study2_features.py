@@ -13,59 +13,41 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis import common, features
-from analysis.model import priors
-from analysis.methods import spectra
+from analysis import common, data
 from analysis.common import format_eta, get_logger, log_io
-from analysis.params import Params, load_params
-from analysis.signals import KERNELS, KernelSource, item_signals, read_head_gain
-from analysis.simulate_study2 import OUTPUT_DIR as RUNS, study2_params
-
-HEAD_JSON = Path("data/signals/head_model.json")
-OUTPUT = Path("data/study2/features.csv")
-
-
-def run_features(run: dict, run_params: Params, kernels: dict, gain: np.ndarray, nearest: int) -> dict[str, float]:
-    """catch22 and the aperiodic exponent of one accepted run's EEG at the electrode nearest the dipole."""
-    eeg = item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
-    rate_Hz = 1000.0 / (run_params.simulation.dt_ms * run_params.cdm.decimation_factor)
-    spectrum = run_params.study2.spectrum
-    values = dict(zip(features.FEATURE_NAMES, features.catch22_features(eeg)))
-    values["aperiodic_exponent"] = spectra.aperiodic_exponent(
-        eeg, rate_Hz, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
-        spectrum.segment_s)
-    return values
+from analysis.methods import draw_features, features
+from analysis.model import draws, forward, priors
+from analysis.params import load_params
 
 
 def main() -> int:
     logger = get_logger("study2_features")
     start = time.perf_counter()
     params = load_params()
-    gain, nearest, _ = read_head_gain(HEAD_JSON)
-    kernels = KernelSource(params, KERNELS)
-    draws = list(params.study2.draws)
-    n_draws = len(draws)
+    gain, nearest, _ = data.read_head_gain(data.HEAD_MODEL_FILE)
+    kernels = forward.KernelSource(params, data.KERNELS_FILE)
+    keys = list(params.study2.draws)
+    n_draws = len(keys)
     rows = []
-    for index, key in enumerate(draws):
-        run = common.load_checked_npz(RUNS / f"{key}.npz", ("theta", "status"))
-        run_params, theta = study2_params(params, key)
+    for index, key in enumerate(keys):
+        run = common.load_checked_npz(data.study2_run_file(key), ("theta", "status"))
+        run_params, theta = draws.study2_params(params, key)
         row = {"key": key, "status": str(run["status"]), **theta, "ei_ratio": priors.ei_ratio(theta)}
         if row["status"] == "accepted":
-            row.update(run_features(run, run_params, kernels.for_item(run), gain, nearest))
+            row.update(draw_features.run_features(run, run_params, kernels.for_item(run), gain, nearest))
         rows.append(row)
         logger.info("draw %d/%d %s %s; %s", index + 1, n_draws, key, row["status"],
                     format_eta(index + 1, n_draws, time.perf_counter() - start))
     table = pd.DataFrame(rows, columns=["key", "status", *priors.PARAMETERS, "ei_ratio", *features.FEATURE_NAMES,
                                         "aperiodic_exponent"])
-    features.write_csv(table, OUTPUT)
+    data.write_csv(table, data.STUDY2_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
     logger.info("%d of %d draws accepted (%.0f %%)", accepted, n_draws, 100 * accepted / n_draws)
-    log_io(logger, read=["params.yaml", KERNELS, HEAD_JSON, f"{RUNS}/*.npz ({n_draws} draws)"], wrote=[OUTPUT])
+    log_io(logger, read=["params.yaml", data.KERNELS_FILE, data.HEAD_MODEL_FILE, f"{data.STUDY2_RUNS_DIR}/*.npz "
+                         f"({n_draws} draws)"], wrote=[data.STUDY2_FEATURES_FILE])
     return 0
 
 

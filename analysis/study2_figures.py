@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -21,14 +20,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.stats as st  # noqa: E402
 
-from analysis import common  # noqa: E402
-from analysis.methods.calibration import sbc_ranks  # noqa: E402
+from analysis import common, data  # noqa: E402
 from analysis.common import get_logger, load_npz, log_io, read_json  # noqa: E402
-from analysis.params import load_params  # noqa: E402
-from analysis.figures import provenance, save_figure  # noqa: E402
+from analysis.data import provenance, save_figure  # noqa: E402
+from analysis.methods.calibration import sbc_ranks  # noqa: E402
 from analysis.methods.study2_inverse import TARGETS  # noqa: E402
+from analysis.params import load_params  # noqa: E402
 
-METRICS, POSTERIORS = Path("metrics/study2.json"), Path("data/study2/posteriors.npz")
 FEATURE_SET = "both"
 N_RANK_BINS = 10
 
@@ -113,12 +111,12 @@ def main() -> int:
     logger = get_logger("study2_figures")
     start = time.perf_counter()
     params = load_params()
-    metrics = read_json(METRICS)
-    posteriors = load_npz(POSTERIORS)
+    metrics = read_json(data.STUDY2_METRICS)
+    posteriors = load_npz(data.STUDY2_POSTERIORS_FILE)
     samples, truth = posteriors[f"{FEATURE_SET}_samples"], posteriors[f"{FEATURE_SET}_truth"]
     npe_metrics = metrics["feature_sets"][FEATURE_SET]["npe"]
     plt.rcParams.update({"font.size": 8, "pdf.fonttype": 42})
-    prov = provenance(params, [METRICS, POSTERIORS])
+    prov = provenance(params, [data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE])
     figures = {"study2_recovery": lambda: fig_recovery(samples, truth, npe_metrics),
                "study2_sbc": lambda: fig_sbc(samples, truth),
                "study2_coverage": lambda: fig_coverage(npe_metrics),
@@ -127,7 +125,7 @@ def main() -> int:
     wrote = []
     for name, draw in figures.items():
         wrote += save_figure(draw(), name, prov, params.figures.dpi)
-    log_io(logger, read=["params.yaml", METRICS, POSTERIORS], wrote=wrote)
+    log_io(logger, read=["params.yaml", data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE], wrote=wrote)
     logger.info("stage study2_figures took %.1f s", time.perf_counter() - start)
     return 0
 

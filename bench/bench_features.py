@@ -10,7 +10,7 @@ import numpy as np
 import pycatch22
 import scipy.signal as ss
 
-from analysis.features import features_of_traces
+from analysis.methods.features import features_of_traces
 
 
 def make_traces(n: int, length: int = 16_000, seed: int = 0) -> list[np.ndarray]:

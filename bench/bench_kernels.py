@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from analysis import kernels
+from analysis.model import kernels
 from analysis.model import cells, mechanisms
 from analysis.params import profile_params
 

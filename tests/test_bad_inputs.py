@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from analysis.common import save_npz
-from analysis.features import FEATURE_NAMES
+from analysis.methods.features import FEATURE_NAMES
 from tests.conftest import run
 from tools.workspace import prepare
 

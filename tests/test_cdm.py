@@ -169,3 +169,10 @@ def test_reference_cdm_segment(stationary):
     values = {"mean_nAum": segment.mean(), "sd_nAum": segment.std()}
     values.update({f"sample_{i}_nAum": segment[i] for i in range(0, 3200, 320)})
     check_reference("cdm_segment", values, rtol=1e-5)
+
+
+def test_spike_counts_per_bin_window_is_half_open():
+    steps = np.array([9, 10, 10, 11, 19, 20, 25], dtype=np.int32)
+    counts = cdm.spike_counts_per_bin(steps, transient_steps=10, n_bins=10)
+    np.testing.assert_array_equal(counts, [2, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    assert counts.dtype == np.int32

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import mean_squared_error
 
-from analysis import evaluate
+from analysis.methods import inverse as evaluate
 from analysis.common import ParamsError
 from analysis.params import profile_params
-from analysis.features import FEATURE_NAMES
+from analysis.methods.features import FEATURE_NAMES
 
 
 def synthetic_table(n_rows=50, noise=0.0, seed=1) -> pd.DataFrame:

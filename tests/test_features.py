@@ -6,7 +6,8 @@ import pandas as pd
 import pycatch22
 import pytest
 
-from analysis import features
+from analysis import data
+from analysis.methods import features
 
 MODEL_ORDER = ["mode_5", "mode_10", "acf_timescale", "acf_first_min", "ami2", "trev", "high_fluctuation",
               "stretch_high", "transition_matrix", "periodicity", "embedding_dist", "ami_timescale",
@@ -60,8 +61,8 @@ def test_parallel_equals_serial_and_table_layout(tmp_path):
     np.testing.assert_array_equal(serial, parallel)
     table = features.feature_table([f"j{i:02d}" for i in range(9)], list(np.linspace(26, 32, 9)), serial)
     assert list(table.columns) == ["key", "J_ext_pA", *MODEL_ORDER]
-    features.write_csv(table, tmp_path / "f.csv")
-    features.write_csv(table, tmp_path / "g.csv")
+    data.write_csv(table, tmp_path / "f.csv")
+    data.write_csv(table, tmp_path / "g.csv")
     assert (tmp_path / "f.csv").read_bytes() == (tmp_path / "g.csv").read_bytes()
     back = pd.read_csv(tmp_path / "f.csv")
     np.testing.assert_array_equal(back[MODEL_ORDER].to_numpy(), serial)  # 17 digits round-trip exactly

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from analysis import figures
+from analysis import data, figures
 
 
 def test_time_axis_is_0625_ms_per_sample_at_1600_Hz():
@@ -23,7 +23,7 @@ def test_saved_figures_are_deterministic_and_carry_provenance(tmp_path):
         out.mkdir()
         fig, ax = plt.subplots()
         ax.plot(np.arange(10), np.arange(10) ** 2)
-        pdf, png = figures.save_figure(fig, "demo", prov, dpi=100, output_dir=out)
+        pdf, png = data.save_figure(fig, "demo", prov, dpi=100, output_dir=out)
         digests.append((pdf.read_bytes(), png.read_bytes()))
     assert digests[0] == digests[1]
     assert json.loads(Image.open(tmp_path / "run0" / "demo.png").text["Description"]) == prov

@@ -18,7 +18,7 @@ from analysis.paper import fmt
 def test_full_size_network_fires_at_the_reference_rates(tmp_path):
     """The full network at the best-fit drive: rates near those of the 12-s ref run (E 6.5, I 9.6 spikes/s)."""
     from analysis.common import load_npz
-    from analysis.simulate import run_item
+    from analysis.model.simulation import run_item
 
     params = profile_params("full").with_changes(
         {"simulation": {"tstop_ms": 1500.0, "transient_ms": 500.0, "progress_interval_ms": 500.0},

@@ -7,7 +7,8 @@ import h5py
 import numpy as np
 import pytest
 
-from analysis import kernels
+from analysis import data
+from analysis.model import kernels
 from analysis.model import cells, mechanisms
 
 RATES_HZ = np.array([6.5, 9.6])  # close to the LIF network's rates at the best-fit point
@@ -152,9 +153,9 @@ def test_kernel_set_holds_the_four_pathways_by_pre_and_post(setup, all_kernels):
     assert kernel_set.shape == (2, 2, 3201)
     for (pre, post), kernel in all_kernels.items():
         np.testing.assert_array_equal(kernel_set["EI".index(pre), "EI".index(post)], kernel)
-    data = {"cdm_kernel_z": kernel_set, "pre_populations": np.array(["E", "I"]),
-            "post_populations": np.array(["E", "I"])}
-    np.testing.assert_array_equal(kernels.kernel(data, "I", "E"), all_kernels[("I", "E")])
+    loaded = {"cdm_kernel_z": kernel_set, "pre_populations": np.array(["E", "I"]),
+              "post_populations": np.array(["E", "I"])}
+    np.testing.assert_array_equal(data.kernel(loaded, "I", "E"), all_kernels[("I", "E")])
 
 
 def test_per_run_rates_must_be_a_boolean(tiny_params):

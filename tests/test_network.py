@@ -11,8 +11,7 @@ import pytest
 import scipy.stats as st
 
 from analysis.common import REPO_ROOT, ParamsError
-from analysis.model.network import (HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz,
-                                    spike_counts_per_bin)
+from analysis.model.network import HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz
 from analysis.params import parse
 
 
@@ -70,11 +69,6 @@ def test_mean_drive_threshold_is_where_the_free_membrane_reaches_threshold(tiny_
 
 
 # ------------------------------------------------------------------ pure helpers
-def test_spike_counts_per_bin_window_is_half_open():
-    steps = np.array([9, 10, 10, 11, 19, 20, 25], dtype=np.int32)
-    counts = spike_counts_per_bin(steps, transient_steps=10, n_bins=10)
-    np.testing.assert_array_equal(counts, [2, 1, 0, 0, 0, 0, 0, 0, 0, 1])
-    assert counts.dtype == np.int32
 
 
 def test_mean_rate_and_ceiling():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import paper
+from analysis import data, paper
+from analysis.common import REPO_ROOT
 from analysis.params import profile_params
 
 
@@ -23,8 +24,7 @@ def cv_numbers(mse_mean: float, mse_sd: float, r2_mean: float, r2_sd: float) -> 
 
 
 def test_template_placeholders_are_exactly_the_values():
-    template = paper.TEMPLATE.read_text() if paper.TEMPLATE.exists() else (
-        paper.REPO_ROOT / paper.TEMPLATE).read_text()
+    template = (REPO_ROOT / data.PAPER_TEMPLATE).read_text()
     params = profile_params("tiny")
     metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, **cv_numbers(0.7, 0.1, 0.8, 0.05), "cv_folds": 3,
                "cv_repeats": 3, "n_test": 1}

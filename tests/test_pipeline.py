@@ -113,7 +113,7 @@ REFERENCE = Path(__file__).parent / "reference" / "tiny_legacy_onset"
 def test_regression_onset_legacy_reproduces_the_original_signals_features_and_metrics(workspace):
     """cdm.onset: legacy gives, bit for bit, the tiny profile's signal arrays, features and Ridge metrics that the
     code wrote before the onset option existed (tests/reference/tiny_legacy_onset, written by commit 67d7953)."""
-    from analysis import signals
+    from analysis.model import forward as signals
     from analysis.common import load_npz
     from analysis.params import profile_params
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.features import FEATURE_NAMES
+from analysis.methods.features import FEATURE_NAMES
 from tests.conftest import run
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def predict(tmp_path, model_file, *args, expect=0):
 
 
 def test_prediction_is_the_stored_linear_model_of_the_trace_features(tmp_path, model_file):
-    from analysis.features import catch22_features
+    from analysis.methods.features import catch22_features
 
     trace = np.random.default_rng(3).normal(size=N_SAMPLES)
     np.save(tmp_path / "trace.npy", trace)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from analysis import common
 from analysis.common import InputError, ParamsError
-from analysis.features import FEATURE_NAMES
+from analysis.methods.features import FEATURE_NAMES
 from analysis.params import parse
 from tools import predict
 

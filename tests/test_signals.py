@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import signals
+from analysis.model import forward as signals
 from analysis.model import heads
 from analysis.common import ParamsError
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from analysis.common import ParamsError, derive_seed, load_npz
-from analysis.simulate import item_drive, run_item
+from analysis.model.simulation import item_drive, run_item
 
 
 def test_same_seed_and_threads_give_identical_bytes(tiny_params, tmp_path):
@@ -63,7 +63,8 @@ def test_item_drive_of_sweep_keys_ref_and_spread(tiny_params):
 
 def test_spread_items_are_the_reference_with_their_own_seed_apart_from_the_study(tiny_params, tmp_path):
     """ref_s1 is ref with another seed: other spikes, the same drive, written to data/seed_spread/."""
-    from analysis.simulate import SPREAD_DIR, output_dir_for
+    from analysis.data import SEED_SPREAD_DIR as SPREAD_DIR
+    from analysis.model.simulation import output_dir_for
 
     assert output_dir_for(tiny_params, "ref_s1") == SPREAD_DIR and output_dir_for(tiny_params, "ref") != SPREAD_DIR
     ref = load_npz(run_item(tiny_params, "ref", output_dir=tmp_path / "ref"))

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from analysis import simulate_study2
+from analysis.model import draws as simulate_study2
 from analysis.model import priors
 from analysis.common import ParamsError, load_npz
 from analysis.params import profile_params
@@ -49,7 +49,8 @@ def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
     """study2_features on a real tiny run: catch22 of the EEG equals the features module's on the same trace, and
     the exponent is fitted with study2.spectrum's settings (its maths is pinned in test_spectra; a short, strongly
     oscillating tiny run can even give a negative exponent, so no sign is asserted here)."""
-    from analysis import features, signals, study2_features
+    from analysis.methods import draw_features, features
+    from analysis.model import forward as signals
     from analysis.model import heads
 
     path, _ = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
@@ -59,7 +60,7 @@ def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
     kernels["cdm_kernel_z"][1, 0, 1600:] = -1e3 * np.exp(-np.arange(1601) / 160.0)  # an I->E-like kernel
     head = heads.make_head(params.eeg)
     gain, nearest = heads.eeg_gain(head), head.nearest_electrode()
-    values = study2_features.run_features(run, run_params, kernels, gain, nearest)
+    values = draw_features.run_features(run, run_params, kernels, gain, nearest)
     eeg = signals.item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
     np.testing.assert_array_equal([values[name] for name in features.FEATURE_NAMES], features.catch22_features(eeg))
     spectrum = run_params.study2.spectrum

@@ -1,12 +1,12 @@
-"""Statistical verification (tools/statistics.py) with real NEST runs of the tiny network at J_ext = 29.67 pA:
-the archived run and two replicate seeds define the spread; other threads pass, another drive fails."""
+"""Statistical verification (analysis/methods/statistics.py) with real NEST runs of the tiny network at
+J_ext = 29.67 pA: the archived run and two replicate seeds define the spread; other threads pass, another drive fails."""
 from __future__ import annotations
 
 import pytest
 
 from analysis.params import profile_params
-from analysis.simulate import run_item
-from tools import statistics
+from analysis.model.simulation import run_item
+from analysis.methods import statistics
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +105,12 @@ def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
     import pandas as pd
     import yaml
 
-    from analysis.common import profile_raw, save_npz, write_text
-    from analysis.features import FEATURE_NAMES, catch22_features, write_csv
+    from analysis.common import json_array, profile_raw, save_npz, write_text
+    from analysis.data import write_csv
+    from analysis.methods.features import FEATURE_NAMES, catch22_features
     from analysis.model import heads
     from analysis.params import profile_params
-    from analysis.signals import item_signals
+    from analysis.model.forward import item_signals
     from tools import check_hashes
 
     params = profile_params("tiny")
@@ -120,7 +121,8 @@ def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
     gain, nearest = heads.eeg_gain(head), head.nearest_electrode()
     root = tmp_path / "workspace"
     write_text(root / "params.yaml", yaml.safe_dump(profile_raw("tiny"), sort_keys=False))
-    save_npz(root / "data/kernels/kernels.npz", cdm_kernel_z=kernel_z)
+    save_npz(root / "data/kernels/kernels.npz", cdm_kernel_z=kernel_z,
+             metadata=json_array({"nu_X_Hz": {"E": 6.5, "I": 9.6}, "Vrest_mV": -65.0}))
     write_text(root / "data/signals/head_model.json", json.dumps(
         {"electrodes": list(head.electrode_labels), "nearest_electrode": head.electrode_labels[nearest],
          "gain_mV_per_nAum": gain.tolist()}))

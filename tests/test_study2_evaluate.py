@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import study2_evaluate
+from analysis.methods import study2_inverse as study2_evaluate
 from analysis.model import priors
 from analysis.params import profile_params
 

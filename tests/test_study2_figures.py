@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis import study2_evaluate, study2_figures
-from analysis.figures import save_figure
+from analysis import study2_figures
+from analysis.data import save_figure
+from analysis.methods import study2_inverse as study2_evaluate
 from analysis.methods.study2_inverse import TARGETS
 
 

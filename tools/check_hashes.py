@@ -36,15 +36,16 @@ import numpy as np
 
 from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in
 from analysis.params import load_params
-from tools import cache_check, compare, statistics
+from analysis import data
+from analysis.methods import statistics
+from tools import cache_check, compare
 from tools.lockfile import LockError, output_md5, producer, read_lock, stage_name
 from tools.sweep import SweepError
 from tools.workspace import prepare
 
 DEFAULT_ITEMS = ("j00", "j25", "kernels")
 # the seed-to-seed spread (docs/model.md §9): the reference run and its spread items
-SEED_REFERENCE = Path("data/simulations/ref.npz")
-SEED_SPREAD_DIR = Path("data/seed_spread")
+SEED_REFERENCE, SEED_SPREAD_DIR = data.REFERENCE_SIMULATION, data.SEED_SPREAD_DIR
 
 
 class StageFailed(RuntimeError):
@@ -162,7 +163,7 @@ def statistical_verdict(candidate: Path, archived: Path, root: Path) -> str | No
         else:
             import pandas as pd
 
-            from analysis.features import FEATURE_NAMES, catch22_features
+            from analysis.methods.features import FEATURE_NAMES, catch22_features
 
             values = np.array([catch22_features(run["eeg"]) for run in traces])
             seed_sd = dict(zip(FEATURE_NAMES, values.std(axis=0, ddof=1)))
@@ -202,22 +203,22 @@ def seed_run_files(root: Path) -> list[Path]:
 
 
 def sampling_rate_Hz(root: Path) -> float:
-    params = load_params(root / "params.yaml")
-    return 1000.0 / (params.simulation.dt_ms * params.cdm.decimation_factor)
+    return load_params(root / "params.yaml").sampling_rate_Hz
 
 
 @functools.lru_cache(maxsize=2)
 def seed_signals(root: Path, seed_runs: tuple[Path, ...]) -> list[dict[str, np.ndarray]]:
     """CDM and EEG of the seed runs, made as the signals stage makes them (the workspace's kernels and head)."""
     from analysis.common import load_npz
-    from analysis.signals import item_signals, read_head_gain
+    from analysis.model import forward
 
     params = load_params(root / "params.yaml")
-    kernels = load_npz(root / "data" / "kernels" / "kernels.npz")
-    gain, nearest, _ = read_head_gain(root / "data" / "signals" / "head_model.json")
+    kernels = forward.KernelSource(params, root / data.KERNELS_FILE)  # kernels.per_run_rates as the stage has it
+    gain, nearest, _ = data.read_head_gain(root / data.HEAD_MODEL_FILE)
     out = []
     for path in seed_runs:
-        signals = item_signals(load_npz(path), kernels, params, gain)
+        simulation = load_npz(path)
+        signals = forward.item_signals(simulation, kernels.for_item(simulation), params, gain)
         out.append({"cdm": signals["cdm"], "eeg": signals["eeg_all"][nearest]})
     return out
 

@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from analysis.common import CommandParser
-from analysis.evaluate import MODEL, predict_from_data
-from analysis.features import FEATURE_NAMES, catch22_features, zscore
+from analysis.data import RIDGE_MODEL_FILE as MODEL
+from analysis.methods.features import FEATURE_NAMES, catch22_features, zscore
+from analysis.methods.inverse import predict_from_data
 
 
 class PredictError(ValueError):
@@ -94,8 +95,8 @@ def _numbers(model: dict, key: str, path: Path, length: int | None = None, posit
 
 
 def check_model(model, path: Path) -> None:
-    """A model file (evaluate.model_as_data) whose every number a prediction uses is there, of its shape, finite;
-    a scale of 0 would divide by zero and print J_ext = nan as if it were a result."""
+    """A model file (analysis.methods.inverse.model_as_data) whose every number a prediction uses is there, of its
+    shape, finite; a scale of 0 would divide by zero and print J_ext = nan as if it were a result."""
     if not isinstance(model, dict):
         raise PredictError(f"{path}: not a model file: its top level is a JSON {type(model).__name__}, not an object")
     needed = ("feature_names", "scaler_mean", "scaler_scale", "coefficients", "intercept", "training_J_ext_pA",
@@ -105,7 +106,7 @@ def check_model(model, path: Path) -> None:
         raise PredictError(f"{path}: not a model file: lacks {missing}")
     if model["feature_names"] != list(FEATURE_NAMES):
         raise PredictError(f"{path} was trained on other features: {str(model['feature_names'])[:80]}; accepted: "
-                           f"the {len(FEATURE_NAMES)} catch22 features of analysis/features.py")
+                           f"the {len(FEATURE_NAMES)} catch22 features of analysis/methods/features.py")
     n = len(FEATURE_NAMES)
     _numbers(model, "scaler_mean", path, n)
     _numbers(model, "scaler_scale", path, n, positive=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.common import derive_seed
-from analysis.methods import cross_validation
-from analysis.features import FEATURE_NAMES
+from analysis.common import ParamsError, derive_seed
+from analysis.methods import calibration, cross_validation, npe
+from analysis.methods.features import FEATURE_NAMES
+from analysis.model import priors
 from analysis.model.priors import PARAMETERS
+from analysis.params import Study2
 
 TARGETS = (*PARAMETERS, "ei_ratio")
 FEATURE_SETS = {"catch22": list(FEATURE_NAMES), "exponent": ["aperiodic_exponent"],
@@ -25,6 +27,9 @@ FEATURE_SETS = {"catch22": list(FEATURE_NAMES), "exponent": ["aperiodic_exponent
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
 # the MLP holds out 10 % of its training rows to stop early; below this many rows that set is too small to use
 MLP_EARLY_STOPPING_MIN_ROWS = 30
+# draws from the prior box that estimate the prior variance of E/I_net (a ratio of the box's parameters, whose
+# variance has no closed form here): the sd of this estimate is ~1 % of the variance
+PRIOR_SAMPLES_FOR_EI_VARIANCE = 20000
 
 
 def make_model(kind: str, seed: int, n_rows: int = MLP_EARLY_STOPPING_MIN_ROWS):
@@ -81,3 +86,72 @@ def learning_curve(X: np.ndarray, Y: np.ndarray, kind: str, sizes: list[int], fo
         scores = cross_validated_scores(X[rows], Y[rows], kind, min(folds, n), 1, seed)
         curve[n] = np.nanmean(scores["r2"], axis=0)
     return curve
+
+
+def split_rows(n_rows: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded train and test row indices (the test rows are never used for training or model choice)."""
+    order = np.random.default_rng(derive_seed(seed, "study2_split")).permutation(n_rows)
+    n_test = max(1, int(np.ceil(test_fraction * n_rows)))
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def with_ei_ratio(samples: np.ndarray) -> np.ndarray:
+    """Posterior samples of theta (..., 7) with E/I_net appended as an eighth column."""
+    named = {name: samples[..., i] for i, name in enumerate(priors.PARAMETERS)}
+    return np.concatenate([samples, priors.ei_ratio(named)[..., None]], axis=-1)
+
+
+def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np.ndarray, levels) -> dict:
+    """Per target (the 7 parameters and E/I_net): point-estimate and calibration metrics of the posteriors."""
+    from sklearn.metrics import r2_score
+
+    mean = samples.mean(axis=1)
+    r = cross_validation.pearson_per_column(truth, mean)
+    z = calibration.posterior_zscore(samples, truth)
+    shrink = calibration.shrinkage(samples, prior_variance)
+    ranks_p = calibration.rank_uniformity_p(calibration.sbc_ranks(samples, truth), samples.shape[1])
+    coverage = calibration.coverage(samples, truth, levels)
+    out = {}
+    for j, target in enumerate(TARGETS):
+        out[target] = {"r2_posterior_mean": float(r2_score(truth[:, j], mean[:, j])), "pearson_r": float(r[j]),
+                       "zscore_median": float(np.median(z[:, j])), "shrinkage_mean": float(np.mean(shrink[:, j])),
+                       "sbc_uniformity_p": float(ranks_p[j]),
+                       "coverage": {str(level): float(coverage[level][j]) for level in levels}}
+    return out
+
+
+def check_rows(n_rows: int, study: Study2, feature_set: str) -> None:
+    """The split and the folds must leave every test fold at least 2 runs (R2 and r need 2 points)."""
+    n_test = max(1, int(np.ceil(study.test_fraction * n_rows)))
+    if (n_rows - n_test) // study.cv_folds < 2:
+        raise ParamsError(f"study2.cv_folds = {study.cv_folds} with study2.test_fraction = {study.test_fraction} "
+                          f"leaves test folds of fewer than 2 of the {n_rows - n_test} training runs ({feature_set} "
+                          f"features, {n_rows} usable runs); accepted: more draws, or fewer folds")
+
+
+def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, seed: int) -> tuple[dict, dict]:
+    """One feature set: Ridge and MLP cross-validated on the training rows, NPE fitted there and judged on the
+    held-out rows (metrics; the held-out posteriors for the figures)."""
+    rows = usable_rows(table, feature_set)
+    check_rows(len(rows), study, feature_set)
+    X = rows[FEATURE_SETS[feature_set]].to_numpy(dtype=float)
+    Y = rows[list(TARGETS)].to_numpy(dtype=float)
+    train, test = split_rows(len(rows), study.test_fraction, seed)
+    result = {"n_train": int(len(train)), "n_test": int(len(test))}
+    for kind in ("ridge", "mlp"):
+        scores = cross_validated_scores(X[train], Y[train], kind, study.cv_folds,
+                                                       study.cv_repeats, seed)
+        result[kind] = summarize(scores)
+    n_theta = len(priors.PARAMETERS)
+    bounds = study.prior_box.bounds()
+    low = np.array([bounds[name][0] for name in priors.PARAMETERS])
+    high = np.array([bounds[name][1] for name in priors.PARAMETERS])
+    posterior, standardization = npe.fit_npe(Y[train, :n_theta], X[train], low, high,
+                                             derive_seed(seed, "npe", feature_set))
+    samples = with_ei_ratio(npe.sample_posteriors(posterior, standardization, X[test],
+                                                  study.posterior_samples, derive_seed(seed, "sample")))
+    ei_prior = with_ei_ratio(np.random.default_rng(derive_seed(seed, "prior")).uniform(
+        low, high, (PRIOR_SAMPLES_FOR_EI_VARIANCE, n_theta)))
+    prior_variance = np.append(calibration.uniform_box_variance(low, high), ei_prior[:, n_theta].var())
+    result["npe"] = posterior_metrics(samples, Y[test], prior_variance, study.coverage_levels)
+    return result, {"samples": samples, "truth": Y[test], "keys": rows["key"].to_numpy(dtype=str)[test]}

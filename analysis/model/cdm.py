@@ -17,14 +17,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal as ss
 
-from analysis.params import POPULATIONS
+# the decimation filter's settling is defined with the schema, which checks cdm.history_ms against it
+from analysis.params import POPULATIONS, filter_settling_ms, required_history_ms  # noqa: F401
 
 PAIRINGS = ("correct", "legacy")
 ONSETS = ("steady", "legacy")
-# scipy.signal.decimate's IIR filter: order-8 Chebyshev type I, 0.05 dB ripple, cutoff 0.8 of the new Nyquist
-_CHEBY_ORDER, _CHEBY_RIPPLE_DB, _CHEBY_CUTOFF = 8, 0.05, 0.8
-# the filter has settled when the tail of its impulse response holds less than this fraction of its mass
-SETTLING_TOLERANCE = 1e-6
 
 
 def convolve_same(counts: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -90,35 +87,21 @@ def decimate(signal: np.ndarray, factor: int) -> np.ndarray:
     return ss.decimate(signal, factor, ftype="iir", zero_phase=True, axis=-1)
 
 
-def filter_settling_ms(decimation_factor: int, dt_ms: float, tolerance: float = SETTLING_TOLERANCE) -> float:
-    """How long the decimation filter remembers an edge: the time after which the tail of its impulse
-    response holds less than `tolerance` of its total absolute mass (0 ms without decimation).
+def spike_counts_per_bin(spike_steps: np.ndarray, transient_steps: int, n_bins: int) -> np.ndarray:
+    """Spikes per dt bin in the window [transient, tstop): bin n holds steps transient_steps + n (docs/model.md §3).
 
     Examples
     --------
-    >>> round(filter_settling_ms(10, 0.0625), 1)
-    46.4
+    >>> spike_counts_per_bin(np.array([3, 4, 4, 9, 12]), transient_steps=4, n_bins=6)
+    array([2, 0, 0, 0, 0, 1], dtype=int32)
     """
-    if decimation_factor == 1:
-        return 0.0
-    b, a = ss.cheby1(_CHEBY_ORDER, _CHEBY_RIPPLE_DB, _CHEBY_CUTOFF / decimation_factor)
-    impulse = np.zeros(200 * decimation_factor * _CHEBY_ORDER)
-    impulse[0] = 1.0
-    magnitude = np.abs(ss.lfilter(b, a, impulse))
-    tail = np.cumsum(magnitude[::-1])[::-1] / magnitude.sum()
-    return float(np.argmax(tail < tolerance)) * dt_ms
-
-
-def required_history_ms(kernel_tau_ms: float, decimation_factor: int, dt_ms: float) -> float:
-    """The shortest history before the transient that makes the first kept sample a steady-state sample:
-    the kernels' causal support (lags 0..tau) plus the decimation filter's settling time."""
-    return float(kernel_tau_ms) + filter_settling_ms(decimation_factor, dt_ms)
+    index = spike_steps.astype(np.int64) - transient_steps
+    index = index[(index >= 0) & (index < n_bins)]
+    return np.bincount(index, minlength=n_bins).astype(np.int32)
 
 
 def counts_window(spike_steps: dict[str, np.ndarray], first_step: int, n_bins: int) -> np.ndarray:
     """Spikes per dt bin of each population, bins first_step .. first_step + n_bins - 1, shape (pop, bins)."""
-    from analysis.model.network import spike_counts_per_bin  # the simulate stage's own binning, shared
-
     return np.stack([spike_counts_per_bin(np.asarray(spike_steps[name]), first_step, n_bins) for name in POPULATIONS])
 
 

@@ -79,8 +79,7 @@ class HagenNetwork:
         self.sim = params.simulation
         self.J_ext_pA = float(J_ext_pA)
         self.rng_seed = int(rng_seed)
-        self.sizes = {name: max(1, int(round(n * self.net.scale)))
-                      for name, n in zip(POPULATIONS, self.net.population_sizes)}
+        self.sizes = self.net.scaled_population_sizes
         self.populations: dict = {}
         self.recorders: dict = {}
         self.build_s = 0.0
@@ -195,17 +194,6 @@ class HagenNetwork:
 
 
 # ---------------------------------------------------------------------- derived quantities (pure)
-def spike_counts_per_bin(spike_steps: np.ndarray, transient_steps: int, n_bins: int) -> np.ndarray:
-    """Spikes per dt bin in the window [transient, tstop): bin n holds steps transient_steps + n (docs/model.md §3).
-
-    Examples
-    --------
-    >>> spike_counts_per_bin(np.array([3, 4, 4, 9, 12]), transient_steps=4, n_bins=6)
-    array([2, 0, 0, 0, 0, 1], dtype=int32)
-    """
-    index = spike_steps.astype(np.int64) - transient_steps
-    index = index[(index >= 0) & (index < n_bins)]
-    return np.bincount(index, minlength=n_bins).astype(np.int32)
 
 
 def mean_rate_Hz(n_spikes: int, n_neurons: int, duration_ms: float) -> float:

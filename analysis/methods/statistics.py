@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-POPULATIONS = ("E", "I")
+from analysis.methods.spectra import welch_psd
+from analysis.params import POPULATIONS
+
 K_SD = 4.0              # allowed difference, in standard deviations of a difference between two seeds
 RELATIVE_FLOOR = 0.01   # never demand agreement closer than 1 % of the value
 KS_MARGIN = 1.5
@@ -151,11 +153,8 @@ def band_log_power(trace: np.ndarray, rate_Hz: float) -> np.ndarray:
     >>> int(np.argmax(powers))        # a 20-Hz sine has its power in the 10-30 Hz band
     1
     """
-    import scipy.signal as ss
-
-    trace = np.asarray(trace, dtype=np.float64)
     # 1-s segments, or the whole trace when it is shorter (the tiny profile's 0.8 s)
-    frequencies, power = ss.welch(trace, fs=rate_Hz, nperseg=min(int(rate_Hz), trace.size))
+    frequencies, power = welch_psd(trace, rate_Hz, segment_s=1.0)
     return np.array([np.log10(power[(frequencies >= low) & (frequencies < high)].mean()) for low, high in BANDS_HZ])
 
 

@@ -1,0 +1,151 @@
+"""The study's files: every data path, written once, and the readers and writers of each file format.
+
+Paths are relative to the work tree (DVC runs every stage from it). A stage names its inputs and outputs from
+here; dvc.yaml spells the same paths for DVC. The formats:
+
+  data/simulations/KEY.npz   spike_steps_E/I, spike_ids_E/I, spike_counts, rates_Hz, metadata   (simulate)
+  data/kernels/kernels.npz   cdm_kernel_z (pre, post, lag), lag_ms, pre/post_populations, metadata (kernels)
+  data/signals/KEY.npz       cdm, cdm_pathways, eeg, eeg_all, eeg_gain_mV_per_nAum, ...          (signals)
+  data/signals/head_model.json  the head model's gain and nearest electrode                      (signals)
+  *.csv                      tables of features and predictions: 17 significant digits, "\\n" line ends
+  figures/NAME.pdf|png       with the figure's provenance in its metadata (`provenance`, `save_figure`)
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import common
+from analysis.common import atomic_path, params_hash, read_json, sha256_file, software_versions
+
+# ------------------------------------------------------------------ study 1 (docs/model.md §1-§6)
+SIMULATIONS_DIR = Path("data/simulations")
+SEED_SPREAD_DIR = Path("data/seed_spread")
+REFERENCE_SIMULATION = SIMULATIONS_DIR / "ref.npz"
+KERNELS_DIR = Path("data/kernels")
+KERNELS_FILE = KERNELS_DIR / "kernels.npz"
+KERNELS_JSON = KERNELS_DIR / "kernels.json"
+SIGNALS_DIR = Path("data/signals")
+HEAD_MODEL_FILE = SIGNALS_DIR / "head_model.json"
+FEATURES_DIR = Path("data/features")
+FEATURES_FILE = FEATURES_DIR / "features.csv"
+ONSET_COMPARISON_DIR = Path("data/onset_comparison")
+ONSET_EXAMPLES_FILE = ONSET_COMPARISON_DIR / "onset_examples.npz"
+RIDGE_METRICS = Path("metrics/ridge.json")
+PREDICTIONS_FILE = Path("metrics/predictions.csv")
+ONSET_METRICS = Path("metrics/onset_comparison.json")
+RIDGE_MODEL_FILE = Path("models/ridge_J_ext.json")
+FIGURES_DIR = Path("figures")
+
+# ------------------------------------------------------------------ study 2 (docs/model.md §8)
+STUDY2_RUNS_DIR = Path("data/study2/runs")
+STUDY2_FEATURES_FILE = Path("data/study2/features.csv")
+STUDY2_POSTERIORS_FILE = Path("data/study2/posteriors.npz")
+STUDY2_METRICS = Path("metrics/study2.json")
+
+# ------------------------------------------------------------------ the paper
+PAPER_TEMPLATE = Path("paper/paper.template.md")
+PAPER_MARKDOWN = Path("paper/paper.md")
+PAPER_NUMBERS = Path("paper/numbers.json")
+PAPER_PDF = Path("paper/paper.pdf")
+
+# the arrays of a simulation file that the signals stage reads
+SIMULATION_ARRAYS = ("spike_counts", "spike_steps_E", "spike_steps_I", "rates_Hz")
+
+
+def simulation_file(key: str) -> Path:
+    """data/simulations/KEY.npz of a sweep item or of `ref`."""
+    return SIMULATIONS_DIR / f"{key}.npz"
+
+
+def signals_file(key: str) -> Path:
+    """data/signals/KEY.npz of a sweep item."""
+    return SIGNALS_DIR / f"{key}.npz"
+
+
+def study2_run_file(key: str) -> Path:
+    """data/study2/runs/tNNNN.npz of a study-2 draw."""
+    return STUDY2_RUNS_DIR / f"{key}.npz"
+
+
+# ------------------------------------------------------------------ readers and writers
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """A table as CSV with 17 significant digits (round-trips exactly; deterministic bytes), atomically."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
+
+
+def read_features(path: Path) -> pd.DataFrame:
+    """A features table written by the features stage (or study 2's), checked as a CSV."""
+    return common.read_csv(path, "the features stage")
+
+
+def read_head_gain(path: Path = HEAD_MODEL_FILE) -> tuple[np.ndarray, int, dict]:
+    """The head model the signals stage used.
+
+    Parameters
+    ----------
+    path : Path
+        head_model.json written by the signals stage.
+
+    Returns
+    -------
+    gain_mV_per_nAum : ndarray (electrodes,)
+        EEG at every electrode per unit CDM, mV per nA·um.
+    nearest : int
+        Index of the electrode nearest the dipole (the study's trace).
+    head : dict
+        The whole description.
+    """
+    head = read_json(path)
+    gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
+    return gain, head["electrodes"].index(head["nearest_electrode"]), head
+
+
+def read_signals(path: Path, signal: str, samples: int, rate_Hz: float) -> dict:
+    """A signals file whose trace has the expected length and sampling rate, or an InputError naming it."""
+    data = common.load_checked_npz(path, (signal, "sampling_rate_Hz"))
+    if not np.isclose(float(data["sampling_rate_Hz"]), rate_Hz):
+        raise common.InputError(f"{path}: sampled at {float(data['sampling_rate_Hz']):g} Hz; expected {rate_Hz:g} Hz "
+                                "(1 / (simulation.dt_ms x cdm.decimation_factor)); re-run the signals stage")
+    if data[signal].ndim != 1 or data[signal].size != samples:
+        raise common.InputError(f"{path}: {signal} has shape {data[signal].shape}; expected {samples} samples "
+                                f"({samples / rate_Hz:g} s at {rate_Hz:g} Hz); re-run the signals stage")
+    return data
+
+
+def kernel(data: Mapping[str, np.ndarray], pre: str, post: str) -> np.ndarray:
+    """H^z_{post<-pre} from a loaded kernels.npz, by population names (no index to misread)."""
+    pres, posts = [str(p) for p in data["pre_populations"]], [str(p) for p in data["post_populations"]]
+    return data["cdm_kernel_z"][pres.index(pre), posts.index(post)]
+
+
+# ------------------------------------------------------------------ figures
+def provenance(params, inputs: list[Path]) -> dict:
+    """What a figure was made from: the parameters' hash, the profile, its inputs' sha256 and the software."""
+    return {"params_hash": params_hash(params.model_dump()), "profile": params.profile,
+            "inputs": {str(path): sha256_file(path)[:16] for path in inputs},
+            "software": software_versions("matplotlib", "numpy", "nest-simulator", "lfpykernels", "pycatch22",
+                                          "scikit-learn")}
+
+
+def save_figure(fig, name: str, prov: dict, dpi: int, output_dir: Path = FIGURES_DIR) -> list[Path]:
+    """PDF and PNG with deterministic bytes and the provenance in their metadata."""
+    import matplotlib.pyplot as plt
+
+    text = json.dumps(prov, sort_keys=True)
+    paths = []
+    for extension, metadata in (
+            ("pdf", {"Title": name, "Subject": text, "Keywords": f"params_hash={prov['params_hash']}",
+                     "Creator": "analysis/figures.py", "Producer": None, "CreationDate": None, "ModDate": None}),
+            ("png", {"Title": name, "Description": text, "Software": "analysis/figures.py"})):
+        path = output_dir / f"{name}.{extension}"
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=extension, dpi=dpi, metadata=metadata)
+        paths.append(path)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,24 @@
+"""The features of one study-2 run (docs/model.md §8): its EEG by study 1's forward chain, then the 22 catch22
+features and the aperiodic exponent of that trace. Apart from analysis/methods/features.py so that study 1's
+features stage does not depend on the forward chain.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.methods import spectra
+from analysis.methods.features import FEATURE_NAMES, catch22_features
+from analysis.model import forward
+from analysis.params import Params
+
+
+def run_features(run: dict, run_params: Params, kernels: dict, gain: np.ndarray, nearest: int) -> dict[str, float]:
+    """catch22 and the aperiodic exponent of one accepted run's EEG at the electrode nearest the dipole."""
+    eeg = forward.item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
+    rate_Hz = run_params.sampling_rate_Hz
+    spectrum = run_params.study2.spectrum
+    values = dict(zip(FEATURE_NAMES, catch22_features(eeg)))
+    values["aperiodic_exponent"] = spectra.aperiodic_exponent(
+        eeg, rate_Hz, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
+        spectrum.segment_s)
+    return values
