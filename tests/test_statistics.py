@@ -1,5 +1,6 @@
 """Statistical verification (analysis/methods/statistics.py) with real NEST runs of the tiny network at
-J_ext = 29.67 pA: the archived run and two replicate seeds define the spread; other threads pass, another drive fails."""
+J_ext = 29.67 pA: the archived run and two replicate seeds define the spread; other threads pass, another drive
+fails."""
 from __future__ import annotations
 
 import pytest
