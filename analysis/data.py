@@ -58,29 +58,78 @@ SIMULATION_ARRAYS = ("spike_counts", "spike_steps_E", "spike_steps_I", "rates_Hz
 
 
 def simulation_file(key: str) -> Path:
-    """data/simulations/KEY.npz of a sweep item or of `ref`."""
+    """data/simulations/KEY.npz.
+
+    Parameters
+    ----------
+    key : str
+        A key of params.yaml sweep, or ref.
+
+    Returns
+    -------
+    Path
+    """
     return SIMULATIONS_DIR / f"{key}.npz"
 
 
 def signals_file(key: str) -> Path:
-    """data/signals/KEY.npz of a sweep item."""
+    """data/signals/KEY.npz.
+
+    Parameters
+    ----------
+    key : str
+        A key of params.yaml sweep.
+
+    Returns
+    -------
+    Path
+    """
     return SIGNALS_DIR / f"{key}.npz"
 
 
 def study2_run_file(key: str) -> Path:
-    """data/study2/runs/tNNNN.npz of a study-2 draw."""
+    """data/study2/runs/tNNNN.npz.
+
+    Parameters
+    ----------
+    key : str
+        A key of study2.draws.
+
+    Returns
+    -------
+    Path
+    """
     return STUDY2_RUNS_DIR / f"{key}.npz"
 
 
 # ------------------------------------------------------------------ readers and writers
 def write_csv(table: pd.DataFrame, path: Path) -> None:
-    """A table as CSV with 17 significant digits (round-trips exactly; deterministic bytes), atomically."""
+    """Write a table as CSV with 17 significant digits (round-trips exactly; deterministic bytes), atomically.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; its index is not written.
+    path : Path
+        Where; the parent folder is created.
+    """
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
 
 
 def read_features(path: Path) -> pd.DataFrame:
-    """A features table written by the features stage (or study 2's), checked as a CSV."""
+    """Read a features table written by the features stage (or study 2's), checked as a CSV.
+
+    Parameters
+    ----------
+    path : Path
+        data/features/features.csv or data/study2/features.csv.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: key, its drive or theta, and the feature columns.
+    """
     return common.read_csv(path, "the features stage")
 
 
@@ -107,7 +156,29 @@ def read_head_gain(path: Path = HEAD_MODEL_FILE) -> tuple[np.ndarray, int, dict]
 
 
 def read_signals(path: Path, signal: str, samples: int, rate_Hz: float) -> dict:
-    """A signals file whose trace has the expected length and sampling rate, or an InputError naming it."""
+    """Read a signals file whose trace has the expected length and sampling rate.
+
+    Parameters
+    ----------
+    path : Path
+        data/signals/KEY.npz.
+    signal : {"eeg", "cdm"}
+        The trace to check.
+    samples : int
+        Its expected length (Params.trace_samples).
+    rate_Hz : float
+        Its expected sampling rate, Hz (Params.sampling_rate_Hz).
+
+    Returns
+    -------
+    dict
+        The file's arrays.
+
+    Raises
+    ------
+    InputError
+        Naming the file, when the trace is of another length or rate.
+    """
     data = common.load_checked_npz(path, (signal, "sampling_rate_Hz"))
     if not np.isclose(float(data["sampling_rate_Hz"]), rate_Hz):
         raise common.InputError(f"{path}: sampled at {float(data['sampling_rate_Hz']):g} Hz; expected {rate_Hz:g} Hz "
@@ -118,15 +189,42 @@ def read_signals(path: Path, signal: str, samples: int, rate_Hz: float) -> dict:
     return data
 
 
-def kernel(data: Mapping[str, np.ndarray], pre: str, post: str) -> np.ndarray:
-    """H^z_{post<-pre} from a loaded kernels.npz, by population names (no index to misread)."""
-    pres, posts = [str(p) for p in data["pre_populations"]], [str(p) for p in data["post_populations"]]
-    return data["cdm_kernel_z"][pres.index(pre), posts.index(post)]
+def kernel(kernels_data: Mapping[str, np.ndarray], pre: str, post: str) -> np.ndarray:
+    """H^z_{post<-pre} from a loaded kernels.npz, by population names (no index to misread).
+
+    Parameters
+    ----------
+    kernels_data : mapping
+        The arrays of kernels.npz (cdm_kernel_z, pre_populations, post_populations).
+    pre, post : str
+        Presynaptic and postsynaptic population, "E" or "I".
+
+    Returns
+    -------
+    ndarray (lags,)
+        The kernel, nA·um per presynaptic spike.
+    """
+    pres = [str(p) for p in kernels_data["pre_populations"]]
+    posts = [str(p) for p in kernels_data["post_populations"]]
+    return kernels_data["cdm_kernel_z"][pres.index(pre), posts.index(post)]
 
 
 # ------------------------------------------------------------------ figures
 def provenance(params, inputs: list[Path]) -> dict:
-    """What a figure was made from: the parameters' hash, the profile, its inputs' sha256 and the software."""
+    """What a figure was made from.
+
+    Parameters
+    ----------
+    params : Params
+        The parameters of the run.
+    inputs : list of Path
+        The files the figure draws.
+
+    Returns
+    -------
+    dict
+        params_hash, profile, the first 16 hex digits of each input's sha256, software versions.
+    """
     return {"params_hash": params_hash(params.model_dump()), "profile": params.profile,
             "inputs": {str(path): sha256_file(path)[:16] for path in inputs},
             "software": software_versions("matplotlib", "numpy", "nest-simulator", "lfpykernels", "pycatch22",
@@ -134,7 +232,26 @@ def provenance(params, inputs: list[Path]) -> dict:
 
 
 def save_figure(fig, name: str, prov: dict, dpi: int, output_dir: Path = FIGURES_DIR) -> list[Path]:
-    """PDF and PNG with deterministic bytes and the provenance in their metadata."""
+    """Save a figure as PDF and PNG with deterministic bytes and the provenance in their metadata; close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    name : str
+        File name without extension.
+    prov : dict
+        Its provenance (`provenance`).
+    dpi : int
+        Resolution of the PNG, dots per inch.
+    output_dir : Path
+        The folder.
+
+    Returns
+    -------
+    list of Path
+        The PDF and the PNG.
+    """
     import matplotlib.pyplot as plt
 
     text = json.dumps(prov, sort_keys=True)

@@ -19,7 +19,22 @@ from analysis.params import Params
 
 
 def study2_params(params: Params, key: str) -> tuple[Params, dict]:
-    """(study 1's parameters with draw `key`'s theta and study 2's duration, theta)."""
+    """The parameters of one draw (docs/model.md §8).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (study2.prior_box, study2.seed, study2.draws).
+    key : str
+        A key of study2.draws.
+
+    Returns
+    -------
+    run_params : Params
+        Study 1's parameters with the draw's theta and study 2's duration.
+    theta : dict
+        The draw's parameters by name, in the units of their names.
+    """
     study = params.study2
     if key not in study.draws:
         raise ParamsError(f"draw '{key}' is invalid; accepted: a key of study2.draws "
@@ -30,8 +45,28 @@ def study2_params(params: Params, key: str) -> tuple[Params, dict]:
     return run_params, theta
 
 
-def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR, logger=None) -> tuple[Path, str]:
-    """Run draw `key` and write its file; (path, status)."""
+def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR,
+                  logger=None) -> tuple[Path, str]:
+    """Run one draw and write its file, accepted or rejected (docs/model.md §8).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    key : str
+        A key of study2.draws.
+    output_dir : Path
+        The folder; default data/study2/runs.
+    logger : logging.Logger, optional
+        Where progress goes.
+
+    Returns
+    -------
+    path : Path
+        The file written.
+    status : {"accepted", "rejected"}
+        rejected: the rate ceiling stopped the run (its reason is in the file).
+    """
     logger = logger or get_logger("simulate_study2")
     run_params, theta = study2_params(params, key)
     logger.info("draw %s: theta = %s, E/I_net = %.3f", key, json.dumps({k: round(v, 4) for k, v in theta.items()}),

@@ -17,12 +17,38 @@ from analysis.params import POPULATIONS, Params
 
 
 def output_dir_for(params: Params, key: str) -> Path:
-    """Where an item's file goes: the seed-spread items apart, so that they never enter the study's inputs."""
+    """Where an item's file goes: the seed-spread items apart, so that they never enter the study's inputs.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    key : str
+        A sweep key, ref or a key of reference.spread_keys.
+
+    Returns
+    -------
+    Path
+        data/seed_spread or data/simulations.
+    """
     return SEED_SPREAD_DIR if key in params.reference.spread_keys else SIMULATIONS_DIR
 
 
 def item_drive(params: Params, key: str) -> float:
-    """J_ext (pA) of a sweep key, of 'ref' or of a spread key; errors name the key and the accepted keys."""
+    """J_ext of a sweep key, of 'ref' or of a spread key; errors name the key and the accepted keys.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    key : str
+        The item.
+
+    Returns
+    -------
+    float
+        J_ext, pA.
+    """
     if key == "ref" or key in params.reference.spread_keys:
         return params.reference.J_ext_pA
     if key not in params.sweep:
@@ -32,19 +58,63 @@ def item_drive(params: Params, key: str) -> float:
 
 
 def simulation_hash(params: Params, key: str, J_ext_pA: float) -> str:
-    """Hash of everything that determines the spikes of one item."""
+    """Hash of everything that determines the spikes of one item.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    key : str
+        The item (its seed derives from it).
+    J_ext_pA : float
+        Its drive, pA.
+
+    Returns
+    -------
+    str
+        sha256 hex digest of the network and simulation sections, the seed, key and drive.
+    """
     return params_hash({**params.section_dump("network", "simulation"),
                         "seed": params.seeds.simulation, "key": key, "J_ext_pA": J_ext_pA})
 
 
 def drive_relative_to_threshold(params: Params, J_ext_pA: float) -> str:
-    """'J_ext / J_thr' of each population as text, for the log (docs/model.md §1)."""
+    """'J_ext / J_thr' of each population as text, for the log (docs/model.md §1).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    J_ext_pA : float
+        The drive, pA.
+
+    Returns
+    -------
+    str
+    """
     return ", ".join(f"{name} {J_ext_pA / mean_drive_threshold_pA(params.network, i):.3f}"
                      for i, name in enumerate(POPULATIONS))
 
 
 def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
-    """A callback that logs one line per simulated chunk, aborting early above the rate ceiling."""
+    """A callback that logs one line per simulated chunk, aborting early above the rate ceiling.
+
+    Parameters
+    ----------
+    logger : logging.Logger
+        Where the lines go.
+    params : Params
+        The study's parameters.
+    sizes : dict
+        Neurons per population.
+    key : str
+        The item, for the lines.
+
+    Returns
+    -------
+    callable
+        on_chunk(t_ms, wall_s, counts): raises RuntimeError above simulation.rate_ceiling_Hz after the transient.
+    """
     tstop = params.simulation.tstop_ms
     transient = params.simulation.transient_ms
     ceiling = params.simulation.rate_ceiling_Hz
@@ -66,7 +136,22 @@ def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
 
 
 def summarize(result, params: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Post-transient spike counts per dt bin (2, n_bins) and mean rates (2,) of E and I."""
+    """Post-transient spike counts per dt bin and mean rates of E and I.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        HagenNetwork.run's spikes and population sizes.
+    params : Params
+        The study's parameters.
+
+    Returns
+    -------
+    counts : ndarray (2, bins)
+        int32 spikes per dt bin of [transient, tstop).
+    rates_Hz : ndarray (2,)
+        Mean rates, spikes/s.
+    """
     sim = params.simulation
     dt, tstop, transient = sim.dt_ms, sim.tstop_ms, sim.transient_ms
     transient_steps, n_bins = int(round(transient / dt)), int(round((tstop - transient) / dt))
@@ -79,8 +164,26 @@ def summarize(result, params: Params) -> tuple[np.ndarray, np.ndarray]:
 
 def run_item(params: Params, key: str, output_dir: Path | None = None, logger=None,
              J_ext_pA: float | None = None) -> Path:
-    """Simulate one item and write its .npz; nothing is written if anything fails. The drive is the item's
-    (item_drive) unless given (study 2's draws)."""
+    """Simulate one item and write its .npz (docs/model.md §1); nothing is written if anything fails.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (network, simulation, seeds).
+    key : str
+        The item: its seed derives from it, and its drive unless J_ext_pA is given.
+    output_dir : Path, optional
+        The folder; default data/simulations (data/seed_spread for spread keys).
+    logger : logging.Logger, optional
+        Where progress goes.
+    J_ext_pA : float, optional
+        The drive, pA (study 2's draws); default the item's (item_drive).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     logger = logger or get_logger("simulate")
     J_ext_pA = item_drive(params, key) if J_ext_pA is None else float(J_ext_pA)  # params validated at load
     rng_seed = derive_seed(params.seeds.simulation, "simulate", key)
