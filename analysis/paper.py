@@ -196,7 +196,10 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
               for name, targets in (("recovered", recovered), ("not", not_identifiable))}
     return {
         "s2_n_draws": str(metrics["n_draws"]), "s2_n_accepted": str(metrics["n_accepted"]),
-        "s2_acceptance": fmt(100 * metrics["acceptance_rate"], 3), "s2_n_test_runs": count(n_test, "held-out run"),
+        "s2_acceptance": fmt(100 * metrics["acceptance_rate"], 3),
+        "s2_check_interval_ms": fmt(study.early_stop.check_interval_ms),
+        "s2_n_runaway": str(metrics["n_runaway"]), "s2_n_silent": str(metrics["n_silent"]),
+        "s2_n_usable": str(metrics["n_usable"]), "s2_n_test_runs": count(n_test, "held-out run"),
         "s2_n_train": str(both["n_train"]), "s2_tstop_s": fmt(study.tstop_ms / 1000),
         "s2_verdicts": study2_verdicts(listed, calibrated, len(rows), both["n_train"], n_test, demonstration),
         "s2_table": markdown_table(header, rows),

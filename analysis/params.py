@@ -25,6 +25,8 @@ from analysis.common import PARAMS_FILE, ParamsError, merge_profile, profile_raw
 # One definition of the populations: the order of every [E, I] list and of the [pre][post] matrices.
 POPULATIONS = ("E", "I")
 N_POP = len(POPULATIONS)
+# study 2: a run that leaves the working regime stops within this much simulated time (docs/model.md §8)
+MAX_EARLY_STOP_MS = 300.0
 # study 2's parameters theta, in a fixed order (docs/model.md §8)
 THETA_NAMES = ("J_EE_pA", "J_IE_pA", "J_EI_pA", "J_II_pA", "tau_syn_E_ms", "tau_syn_I_ms", "J_ext_pA")
 
@@ -409,6 +411,24 @@ class Spectrum(Section):
         return self
 
 
+class EarlyStopSection(Section):
+    """docs/model.md §8: the working-regime checks of every study-2 run, from t = 0."""
+    check_interval_ms: Positive = _field("a number in (0, 200] (ms)", le=200)
+    silent_rate_Hz: Positive = _field("a number > 0 (spikes/s)")
+    silent_after_ms: Positive = _field("a number > 0 (ms)")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        # a runaway run is seen at the end of the chunk in which it ran away, a silent one at the first check
+        # after silent_after_ms: both stop within 0.3 s of simulated time
+        if not self.silent_after_ms + self.check_interval_ms <= MAX_EARLY_STOP_MS:
+            raise RuleError("silent_after_ms", self.silent_after_ms,
+                            f"<= {MAX_EARLY_STOP_MS:g} ms - check_interval_ms = "
+                            f"{MAX_EARLY_STOP_MS - self.check_interval_ms:g} ms (a silent run stops within "
+                            f"{MAX_EARLY_STOP_MS:g} ms of simulated time)")
+        return self
+
+
 class Study2(Section):
     """docs/model.md §8."""
     seed: int = _field("an integer >= 0", ge=0)
@@ -417,6 +437,7 @@ class Study2(Section):
     tstop_ms: Positive = _field("a number > 0 (ms)")
     transient_ms: NonNegative = _field("a number >= 0 (ms)")
     prior_box: PriorBox
+    early_stop: EarlyStopSection
     spectrum: Spectrum
     coverage_levels: list[float] = _field("increasing numbers in (0, 1)", min_length=1)
     test_fraction: float = _field("a number in (0, 1)", gt=0, lt=1)

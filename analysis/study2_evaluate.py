@@ -34,7 +34,12 @@ def main() -> int:
     study, seed = params.study2, params.seeds.inverse
     table = data.read_features(data.STUDY2_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
+    usable = len(study2_inverse.usable_rows(table, "both"))
     metrics = {"n_draws": int(len(table)), "n_accepted": accepted, "acceptance_rate": accepted / len(table),
+               # the draws stopped early (docs/model.md §8), and the accepted runs whose features are all finite
+               "n_runaway": int((table["rejection"] == "runaway").sum()),
+               "n_silent": int((table["rejection"] == "silent").sum()),
+               "n_usable": usable, "usable_rate": usable / len(table),
                "cv_definition": {"r2, pearson_r": "of the pooled out-of-fold predictions of each repeat, mean and sd "
                                                   "over repeats", "r2_fold, pearson_r_fold": "per fold, mean and sd "
                                                   "over all folds"},

@@ -33,19 +33,22 @@ def main() -> int:
     n_draws = len(keys)
     rows = []
     for index, key in enumerate(keys):
-        run = common.load_checked_npz(data.study2_run_file(key), ("theta", "status"))
+        run = common.load_checked_npz(data.study2_run_file(key), ("theta", "status", "rejection", "stopped_at_ms"))
         run_params, theta = draws.study2_params(params, key)
-        row = {"key": key, "status": str(run["status"]), **theta, "ei_ratio": priors.ei_ratio(theta)}
+        row = {"key": key, "status": str(run["status"]), "rejection": str(run["rejection"]),
+               "stopped_at_ms": float(run["stopped_at_ms"]), **theta, "ei_ratio": priors.ei_ratio(theta)}
         if row["status"] == "accepted":
             row.update(draw_features.run_features(run, run_params, kernels.for_item(run), gain, nearest))
         rows.append(row)
         logger.info("draw %d/%d %s %s; %s", index + 1, n_draws, key, row["status"],
                     format_eta(index + 1, n_draws, time.perf_counter() - start))
-    table = pd.DataFrame(rows, columns=["key", "status", *priors.PARAMETERS, "ei_ratio", *features.FEATURE_NAMES,
-                                        "aperiodic_exponent"])
+    table = pd.DataFrame(rows, columns=["key", "status", "rejection", "stopped_at_ms", *priors.PARAMETERS,
+                                        "ei_ratio", *features.FEATURE_NAMES, "aperiodic_exponent"])
     data.write_csv(table, data.STUDY2_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
-    logger.info("%d of %d draws accepted (%.0f %%)", accepted, n_draws, 100 * accepted / n_draws)
+    logger.info("%d of %d draws accepted (%.0f %%); stopped early: %d runaway, %d silent", accepted, n_draws,
+                100 * accepted / n_draws, int((table["rejection"] == "runaway").sum()),
+                int((table["rejection"] == "silent").sum()))
     log_io(logger, read=["params.yaml", data.KERNELS_FILE, data.HEAD_MODEL_FILE, f"{data.STUDY2_RUNS_DIR}/*.npz "
                          f"({n_draws} draws)"], wrote=[data.STUDY2_FEATURES_FILE])
     return 0

@@ -81,7 +81,7 @@ def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0) -> dict:
                "zscore_median": 0.6, "coverage": {lv: min(1.0, float(lv) + coverage_error) for lv in levels}}
            for t, v in r2.items()}
     feature_set = {"ridge": point, "mlp": point, "npe": npe, "n_train": 120, "n_test": 40}
-    return {"n_draws": 160, "n_accepted": 160, "acceptance_rate": 1.0,
+    return {"n_draws": 160, "n_accepted": 160, "acceptance_rate": 1.0, "n_runaway": 0, "n_silent": 0, "n_usable": 160,
             "feature_sets": {name: feature_set for name in ("catch22", "exponent", "both")},
             "learning_curve_ridge_both_r2": {"50": dict(r2), "100": dict(r2)}}
 

@@ -28,6 +28,7 @@ def test_an_accepted_draw_holds_its_spikes_and_theta(params, tmp_path):
     # the network ran with this theta's drive for study 2's duration: 400 ms of post-transient counts
     assert data["spike_counts"].shape == (2, int(400 / params.simulation.dt_ms))
     assert json.loads(str(data["metadata"]))["J_ext_pA"] == theta["J_ext_pA"]
+    assert str(data["rejection"]) == "" and float(data["stopped_at_ms"]) == params.study2.tstop_ms
 
 
 def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path):
@@ -36,6 +37,27 @@ def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path)
     data = load_npz(path)
     assert status == "rejected" and "rate_ceiling_Hz" in str(data["reason"])
     assert data["theta"].shape == (7,) and "spike_counts" not in data
+    # checked from t = 0 (study 1 checks only after the transient): stopped at the end of the first chunk
+    assert str(data["rejection"]) == "runaway"
+    assert float(data["stopped_at_ms"]) == params.study2.early_stop.check_interval_ms
+
+
+def test_a_silent_draw_stops_within_300_ms_of_simulated_time(params, tmp_path):
+    # no external drive: the network relaxes to E_L and never fires; its EEG would be flat (no features)
+    box = params.study2.prior_box.model_dump()
+    params = params.with_changes({"study2": {"prior_box": {**box, "J_ext_pA": [0.0, 1e-6]}}})
+    path, status = simulate_study2.simulate_draw(params, "t0003", output_dir=tmp_path)
+    data = load_npz(path)
+    assert status == "rejected" and str(data["rejection"]) == "silent" and "silent_rate_Hz" in str(data["reason"])
+    early = params.study2.early_stop
+    assert early.silent_after_ms <= float(data["stopped_at_ms"]) <= 300.0
+    assert float(data["stopped_at_ms"]) < params.study2.tstop_ms
+
+
+def test_an_early_stop_that_cannot_stop_within_300_ms_is_refused(params):
+    expected = r"study2.early_stop.silent_after_ms = 250.0 is invalid; accepted: <= 300 ms - check_interval_ms = 200 ms"
+    with pytest.raises(ParamsError, match=expected):
+        params.with_changes({"study2": {"early_stop": {"silent_after_ms": 250.0}}})
 
 
 def test_a_draw_outside_study2_draws_is_refused(params, tmp_path):

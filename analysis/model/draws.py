@@ -14,7 +14,8 @@ import numpy as np
 from analysis.common import ParamsError, get_logger, json_array, load_npz, save_npz
 from analysis.data import STUDY2_RUNS_DIR
 from analysis.model import priors
-from analysis.model.simulation import run_item
+from analysis.model.network import RateOutOfRange
+from analysis.model.simulation import EarlyStop, run_item
 from analysis.params import Params
 
 
@@ -41,7 +42,8 @@ def study2_params(params: Params, key: str) -> tuple[Params, dict]:
                           f"({', '.join(list(study.draws)[:2])}, ..., {list(study.draws)[-1]})")
     theta = priors.draw(study.prior_box, study.seed, study.draws[key])
     run_params = priors.network_params(params, theta, key).with_changes(
-        {"simulation": {"tstop_ms": study.tstop_ms, "transient_ms": study.transient_ms}})
+        {"simulation": {"tstop_ms": study.tstop_ms, "transient_ms": study.transient_ms,
+                        "progress_interval_ms": study.early_stop.check_interval_ms}})
     return run_params, theta
 
 
@@ -65,7 +67,8 @@ def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR,
     path : Path
         The file written.
     status : {"accepted", "rejected"}
-        rejected: the rate ceiling stopped the run (its reason is in the file).
+        rejected: the run left the working regime and was stopped early (study2.early_stop); the file keeps
+        theta, the kind of rejection (runaway or silent), the simulated time it stopped at and the reason.
     """
     logger = logger or get_logger("simulate_study2")
     run_params, theta = study2_params(params, key)
@@ -73,15 +76,17 @@ def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR,
                 priors.ei_ratio(theta))
     path = Path(output_dir) / f"{key}.npz"
     theta_array = np.array([theta[name] for name in priors.PARAMETERS])
+    early_stop = EarlyStop(params.study2.early_stop.silent_rate_Hz, params.study2.early_stop.silent_after_ms)
     with tempfile.TemporaryDirectory() as scratch:
         try:
             arrays = load_npz(run_item(run_params, key, output_dir=Path(scratch), logger=logger,
-                                       J_ext_pA=theta["J_ext_pA"]))
-            status, reason = "accepted", ""
-        except RuntimeError as err:  # the rate ceiling stopped a runaway network
-            arrays, status, reason = {}, "rejected", str(err)
-            logger.warning("draw %s rejected: %s", key, reason)
+                                       J_ext_pA=theta["J_ext_pA"], early_stop=early_stop))
+            status, rejection, reason, stopped_ms = "accepted", "", "", float(run_params.simulation.tstop_ms)
+        except RateOutOfRange as err:  # a runaway or silent network, stopped early
+            arrays, status, rejection, reason, stopped_ms = {}, "rejected", err.kind, str(err), err.t_ms
+            logger.warning("draw %s rejected (%s at %.0f ms): %s", key, rejection, stopped_ms, reason)
     arrays.update(theta=theta_array, theta_names=np.array(priors.PARAMETERS), status=np.array(status),
-                  reason=np.array(reason), theta_json=json_array(theta))
+                  rejection=np.array(rejection), reason=np.array(reason), stopped_at_ms=np.float64(stopped_ms),
+                  theta_json=json_array(theta))
     save_npz(path, **arrays)
     return path, status

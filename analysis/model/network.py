@@ -205,11 +205,22 @@ def mean_rate_Hz(n_spikes: int, n_neurons: int, duration_ms: float) -> float:
     return n_spikes / n_neurons / (duration_ms / 1000.0)
 
 
-def check_rate_ceiling(rates_Hz: Mapping[str, float], ceiling_Hz: float, what: str) -> None:
-    """Fail (with a message that says what to do) when any population fires above the ceiling."""
+class RateOutOfRange(RuntimeError):
+    """A run stopped because its rates left the working regime: kind "runaway" (above the ceiling) or "silent"
+    (every population below the floor), at simulated time t_ms (ms)."""
+
+    def __init__(self, message: str, kind: str, t_ms: float):
+        super().__init__(message)
+        self.kind, self.t_ms = kind, float(t_ms)
+
+
+def check_rate_ceiling(rates_Hz: Mapping[str, float], ceiling_Hz: float, what: str,
+                       t_ms: float = float("nan")) -> None:
+    """Fail (with a message that says what to do) when any population fires above the ceiling (RateOutOfRange,
+    kind "runaway")."""
     over = {name: rate for name, rate in rates_Hz.items() if rate > ceiling_Hz}
     if over:
         detail = ", ".join(f"{name} {rate:.1f} spikes/s" for name, rate in over.items())
-        raise RuntimeError(f"{what}: mean rate above simulation.rate_ceiling_Hz = {ceiling_Hz} ({detail}); "
-                           "the network is in a pathological state; no output written. Check J_ext and the "
-                           "network parameters, or raise the ceiling deliberately.")
+        raise RateOutOfRange(f"{what}: mean rate above simulation.rate_ceiling_Hz = {ceiling_Hz} ({detail}); "
+                             "the network is in a pathological state; no output written. Check J_ext and the "
+                             "network parameters, or raise the ceiling deliberately.", "runaway", t_ms)

@@ -4,6 +4,7 @@ stages write (study 2's draws use it through analysis/model/draws.py).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from analysis.common import (ParamsError, derive_seed, format_eta, get_logger, j
                              software_versions)
 from analysis.data import SEED_SPREAD_DIR, SIMULATIONS_DIR
 from analysis.model.cdm import spike_counts_per_bin
-from analysis.model.network import HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz
+from analysis.model.network import (HagenNetwork, RateOutOfRange, check_rate_ceiling, mean_drive_threshold_pA,
+                                    mean_rate_Hz)
 from analysis.params import POPULATIONS, Params
 
 
@@ -96,7 +98,24 @@ def drive_relative_to_threshold(params: Params, J_ext_pA: float) -> str:
                      for i, name in enumerate(POPULATIONS))
 
 
-def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
+@dataclass(frozen=True)
+class EarlyStop:
+    """Study 2's working-regime checks (docs/model.md §8): the rates of every simulated chunk are checked from
+    t = 0, so that a runaway or silent run costs a fraction of a second of simulated time.
+
+    Attributes
+    ----------
+    silent_rate_Hz : float
+        A chunk in which every population fires below this rate (spikes/s) is silent.
+    silent_after_ms : float
+        Silence counts from the first chunk that ends at or after this time (ms): the drive needs a few membrane
+        time constants to bring the network to its steady state.
+    """
+    silent_rate_Hz: float
+    silent_after_ms: float
+
+
+def make_progress(logger, params: Params, sizes: dict[str, int], key: str, early_stop: EarlyStop | None = None):
     """A callback that logs one line per simulated chunk, aborting early above the rate ceiling.
 
     Parameters
@@ -109,11 +128,14 @@ def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
         Neurons per population.
     key : str
         The item, for the lines.
+    early_stop : EarlyStop, optional
+        Check every chunk from t = 0, and stop silent runs too (study 2); by default (study 1) only the rate
+        ceiling is checked, after the transient.
 
     Returns
     -------
     callable
-        on_chunk(t_ms, wall_s, counts): raises RuntimeError above simulation.rate_ceiling_Hz after the transient.
+        on_chunk(t_ms, wall_s, counts): raises RateOutOfRange when a chunk's rates leave the working regime.
     """
     tstop = params.simulation.tstop_ms
     transient = params.simulation.transient_ms
@@ -128,8 +150,14 @@ def make_progress(logger, params: Params, sizes: dict[str, int], key: str):
                     key, t_ms / 1000, tstop / 1000, wall_s / (t_ms / 1000), format_eta(t_ms, tstop, wall_s),
                     rates["E"], rates["I"])
         # stop a pathological run early instead of simulating it to the end
-        if previous["t_ms"] >= transient:
-            check_rate_ceiling(rates, ceiling, f"item {key} at t = {t_ms:.0f} ms")
+        if early_stop is not None or previous["t_ms"] >= transient:
+            check_rate_ceiling(rates, ceiling, f"item {key} at t = {t_ms:.0f} ms", t_ms)
+        if (early_stop is not None and t_ms >= early_stop.silent_after_ms
+                and all(rate < early_stop.silent_rate_Hz for rate in rates.values())):
+            detail = ", ".join(f"{name} {rate:.2f}" for name, rate in rates.items())
+            raise RateOutOfRange(f"item {key} at t = {t_ms:.0f} ms: silent, every population below "
+                                 f"study2.early_stop.silent_rate_Hz = {early_stop.silent_rate_Hz} ({detail} spikes/s)",
+                                 "silent", t_ms)
         previous["t_ms"], previous["counts"] = t_ms, dict(counts)
 
     return on_chunk
@@ -163,7 +191,7 @@ def summarize(result, params: Params) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_item(params: Params, key: str, output_dir: Path | None = None, logger=None,
-             J_ext_pA: float | None = None) -> Path:
+             J_ext_pA: float | None = None, early_stop: EarlyStop | None = None) -> Path:
     """Simulate one item and write its .npz (docs/model.md §1); nothing is written if anything fails.
 
     Parameters
@@ -178,6 +206,8 @@ def run_item(params: Params, key: str, output_dir: Path | None = None, logger=No
         Where progress goes.
     J_ext_pA : float, optional
         The drive, pA (study 2's draws); default the item's (item_drive).
+    early_stop : EarlyStop, optional
+        Study 2's checks of every chunk from t = 0 (make_progress).
 
     Returns
     -------
@@ -195,7 +225,7 @@ def run_item(params: Params, key: str, output_dir: Path | None = None, logger=No
     network.build()
     logger.info("item %s: network built in %.1f s (N_E = %d, N_I = %d)", key, network.build_s,
                 network.sizes["E"], network.sizes["I"])
-    result = network.run(make_progress(logger, params, network.sizes, key))
+    result = network.run(make_progress(logger, params, network.sizes, key, early_stop))
     logger.info("item %s: NEST simulated in %.1f s", key, result.simulate_s)
 
     counts, rates = summarize(result, params)
