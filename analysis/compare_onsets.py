@@ -25,7 +25,7 @@ import numpy as np
 
 from analysis import common, data
 from analysis.common import format_eta, get_logger, load_npz, log_io, save_npz, write_json
-from analysis.methods import features, inverse
+from analysis.methods import cross_validation, features, inverse
 from analysis.model import cdm, forward
 from analysis.params import load_params
 
@@ -40,19 +40,11 @@ def onset_peak_z(trace: np.ndarray, n_samples: int) -> float:
     return float(np.abs(z[:n_samples]).max()) if z is not None else float("nan")
 
 
-def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
-    """Pearson correlation; NaN when either side is constant or not finite."""
-    keep = np.isfinite(x) & np.isfinite(y)
-    if keep.sum() < 3 or np.std(x[keep]) == 0 or np.std(y[keep]) == 0:
-        return float("nan")
-    return float(np.corrcoef(x[keep], y[keep])[0, 1])
-
-
 def feature_correlations(tables: dict) -> dict:
     """Per feature: r(feature, J_ext) under each onset and the change steady - legacy."""
     out = {}
     for name in features.FEATURE_NAMES:
-        r = {onset: pearson_r(table[name].to_numpy(float), table["J_ext_pA"].to_numpy(float))
+        r = {onset: cross_validation.pearson_r(table[name].to_numpy(float), table["J_ext_pA"].to_numpy(float))
              for onset, table in tables.items()}
         out[name] = {**{f"r_{onset}": value for onset, value in r.items()},
                      "change": r["steady"] - r["legacy"]}

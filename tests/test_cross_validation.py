@@ -64,3 +64,21 @@ def test_pearson_per_column_matches_numpy():
     a, b = rng.normal(size=(30, 2)), rng.normal(size=(30, 2))
     expected = [np.corrcoef(a[:, j], b[:, j])[0, 1] for j in range(2)]
     np.testing.assert_allclose(cross_validation.pearson_per_column(a, b), expected, rtol=1e-12)
+
+
+def test_the_holdout_split_is_seeded_disjoint_complete_and_rounds_the_test_rows_up():
+    train, test = cross_validation.holdout_split(150, 0.1, seed=45)
+    assert len(test) == 15 and len(train) == 135 and not set(train) & set(test)
+    assert sorted([*train, *test]) == list(range(150))
+    again, _ = cross_validation.holdout_split(150, 0.1, seed=45)
+    np.testing.assert_array_equal(train, again)
+    assert len(cross_validation.holdout_split(50, 0.1, seed=1)[1]) == 5
+    assert len(cross_validation.holdout_split(12, 0.1, seed=1)[1]) == 2   # ceil(1.2)
+
+
+def test_pearson_r_ignores_non_finite_pairs_and_needs_three_points():
+    x = np.array([1.0, 2.0, 3.0, 4.0, np.inf])
+    y = np.array([1.0, 3.0, 2.0, 4.0, 0.0])
+    assert cross_validation.pearson_r(x, y) == pytest.approx(0.8)   # sum dx dy = 4, sum dx^2 = sum dy^2 = 5
+    assert np.isnan(cross_validation.pearson_r(x[:2], y[:2]))
+    assert np.isnan(cross_validation.pearson_r(x[:4], np.ones(4)))

@@ -1,4 +1,4 @@
-"""Study 2's evaluation (analysis/study2_evaluate.py): the split, E/I_net from samples, and the per-parameter
+"""Study 2's evaluation (analysis/methods/study2_inverse.py): E/I_net from samples, and the per-parameter
 posterior metrics on posteriors whose calibration is known."""
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ import pytest
 from analysis.methods import study2_inverse as study2_evaluate
 from analysis.model import priors
 from analysis.params import profile_params
-
-
-def test_split_is_seeded_disjoint_and_complete():
-    train, test = study2_evaluate.split_rows(150, 0.1, seed=45)
-    assert len(test) == 15 and len(train) == 135 and not set(train) & set(test)
-    assert sorted([*train, *test]) == list(range(150))
-    again, _ = study2_evaluate.split_rows(150, 0.1, seed=45)
-    np.testing.assert_array_equal(train, again)
 
 
 def test_ei_ratio_is_computed_from_the_samples():

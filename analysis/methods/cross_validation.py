@@ -21,18 +21,80 @@ from dataclasses import dataclass
 import numpy as np
 
 
+# Pearson's r of fewer points is no correlation (2 points always give +-1)
+MIN_POINTS_FOR_R = 3
+
+
+def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's r of the pairs where both values are finite; NaN for fewer than 3 pairs or a constant side.
+
+    The one Pearson correlation of both studies (the onset comparison, study 2's scores).
+
+    Parameters
+    ----------
+    x, y : array (n,)
+        Paired values.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> pearson_r(np.array([1.0, 2.0, 3.0, np.nan]), np.array([2.0, 4.0, 6.0, 1.0]))
+    1.0
+    >>> bool(np.isnan(pearson_r(np.array([1.0, 2.0]), np.array([2.0, 1.0]))))
+    True
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    if keep.sum() < MIN_POINTS_FOR_R or np.std(x[keep]) == 0 or np.std(y[keep]) == 0:
+        return float("nan")
+    return float(np.corrcoef(x[keep], y[keep])[0, 1])
+
+
 def pearson_per_column(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Pearson's r of each column of y_pred against the same column of y_true (NaN where one is constant).
+    """Pearson's r (`pearson_r`) of each column of y_pred against the same column of y_true.
+
+    Parameters
+    ----------
+    y_true, y_pred : array (rows, targets)
+        True and predicted values.
+
+    Returns
+    -------
+    ndarray (targets,)
 
     Examples
     --------
     >>> pearson_per_column(np.array([[1., 0.], [2., 1.], [3., 0.]]), np.array([[2., 1.], [4., 1.], [6., 1.]]))
     array([ 1., nan])
     """
-    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
-    yt, yp = y_true - y_true.mean(axis=0), y_pred - y_pred.mean(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (yt * yp).sum(axis=0) / np.sqrt((yt**2).sum(axis=0) * (yp**2).sum(axis=0))
+    y_true, y_pred = np.atleast_2d(np.asarray(y_true, dtype=float)), np.atleast_2d(np.asarray(y_pred, dtype=float))
+    return np.array([pearson_r(y_true[:, j], y_pred[:, j]) for j in range(y_true.shape[1])])
+
+
+def holdout_split(n_rows: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The seeded held-out split of both studies: ceil(test_fraction x n_rows) test rows, never used for training
+    or model choice (sklearn.model_selection.train_test_split, shuffled).
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows to split.
+    test_fraction : float
+        In (0, 1).
+    seed : int
+        The split's seed (each study derives its own from seeds.inverse).
+
+    Returns
+    -------
+    train, test : ndarray of int
+        Row indices.
+    """
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(np.arange(n_rows), test_size=test_fraction, random_state=seed, shuffle=True)
 
 
 @dataclass(frozen=True)

@@ -70,13 +70,6 @@ def check_inverse_params(params: Params, n_rows: int) -> None:
                           f"2 <= cv_folds <= {n_rows}")
 
 
-def split_protocol(table: pd.DataFrame, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the seeded shuffled train/test split (sklearn.model_selection.train_test_split)."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(np.arange(len(table)), test_size=test_fraction, random_state=seed, shuffle=True)
-
-
 # what the cross-validated numbers of metrics/ridge.json are (analysis/methods/cross_validation.py)
 CV_DEFINITION = {
     "cv_pooled": "R2 and MSE of the pooled out-of-fold predictions of each repeat (every run predicted once by "
@@ -93,7 +86,7 @@ def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int
 
     X, y = table[list(FEATURE_NAMES)].to_numpy(), table["J_ext_pA"].to_numpy()
     split_seed, cv_seed = derive_seed(seed, "split"), derive_seed(seed, "cv")
-    train, test = split_protocol(table, test_fraction, split_seed)
+    train, test = cross_validation.holdout_split(len(table), test_fraction, split_seed)
     model = make_model(alpha).fit(X[train], y[train])
     predicted = model.predict(X)
     cv = cross_validation.cross_validate(lambda fold, n_train: make_model(alpha), X, y, folds, repeats, cv_seed)

@@ -88,13 +88,6 @@ def learning_curve(X: np.ndarray, Y: np.ndarray, kind: str, sizes: list[int], fo
     return curve
 
 
-def split_rows(n_rows: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded train and test row indices (the test rows are never used for training or model choice)."""
-    order = np.random.default_rng(derive_seed(seed, "study2_split")).permutation(n_rows)
-    n_test = max(1, int(np.ceil(test_fraction * n_rows)))
-    return np.sort(order[n_test:]), np.sort(order[:n_test])
-
-
 def with_ei_ratio(samples: np.ndarray) -> np.ndarray:
     """Posterior samples of theta (..., 7) with E/I_net appended as an eighth column."""
     named = {name: samples[..., i] for i, name in enumerate(priors.PARAMETERS)}
@@ -136,7 +129,7 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, s
     check_rows(len(rows), study, feature_set)
     X = rows[FEATURE_SETS[feature_set]].to_numpy(dtype=float)
     Y = rows[list(TARGETS)].to_numpy(dtype=float)
-    train, test = split_rows(len(rows), study.test_fraction, seed)
+    train, test = cross_validation.holdout_split(len(rows), study.test_fraction, derive_seed(seed, "study2_split"))
     result = {"n_train": int(len(train)), "n_test": int(len(test))}
     for kind in ("ridge", "mlp"):
         scores = cross_validated_scores(X[train], Y[train], kind, study.cv_folds,
