@@ -172,21 +172,28 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
     both = sets["both"]
     levels = [str(level) for level in study.coverage_levels]
     n_test = both["n_test"]
-    rows, recovered, not_identifiable, calibrated = [], [], [], 0
+    rows, recovered, not_identifiable, calibrated, n_posterior = [], [], [], 0, 0
     for target in both["ridge"]:
         best = max(sets[name][kind][target]["r2_mean"] for name in sets for kind in ("ridge", "mlp"))
-        npe = both["npe"][target]
-        coverage_ok = all(abs(npe["coverage"][level] - float(level)) <= 2 * (float(level) * (1 - float(level))
-                                                                              / n_test) ** 0.5 for level in levels)
-        calibrated += coverage_ok
         (recovered if best >= IDENTIFIABLE_R2 else not_identifiable if best < NOT_IDENTIFIABLE_R2 else []).append(
             target)
-        rows.append([f"`{target}`"] + [f"{fmt(sets[name]['ridge'][target]['r2_mean'], 2)} ± "
-                                       f"{fmt(sets[name]['ridge'][target]['r2_sd'], 2)}" for name in sets]
-                    + [fmt(both["mlp"][target]["r2_mean"], 2), fmt(npe["r2_posterior_mean"], 2),
-                       fmt(npe["shrinkage_mean"], 2), fmt(npe["sbc_uniformity_p"], 2)]
+        rmse = both["ridge"][target].get("rmse_mean")
+        row = ([f"`{target}`"] + [f"{fmt(sets[name]['ridge'][target]['r2_mean'], 2)} ± "
+                                  f"{fmt(sets[name]['ridge'][target]['r2_sd'], 2)}" for name in sets]
+               + [fmt(rmse, 3) if rmse is not None else "–", fmt(both["mlp"][target]["r2_mean"], 2)])
+        npe = both["npe"].get(target)   # the targets that need a run's rates have no posterior
+        if npe is None:
+            rows.append(row + ["–"] * (4 + len(levels)))
+            continue
+        n_posterior += 1
+        calibrated += all(abs(npe["coverage"][level] - float(level)) <= 2 * (float(level) * (1 - float(level))
+                                                                             / n_test) ** 0.5 for level in levels)
+        sd = npe.get("posterior_sd_mean")
+        rows.append(row + [fmt(npe["r2_posterior_mean"], 2), fmt(sd, 3) if sd is not None else "–",
+                           fmt(npe["shrinkage_mean"], 2), fmt(npe["sbc_uniformity_p"], 2)]
                     + [fmt(npe["coverage"][level], 2) for level in levels])
-    header = (["target"] + [f"Ridge R², {name}" for name in sets] + ["MLP R², both", "NPE R², both", "shrinkage",
+    header = (["target"] + [f"Ridge R², {name}" for name in sets] + ["Ridge RMSE, both", "MLP R², both",
+                                                                      "NPE R², both", "posterior sd", "shrinkage",
                                                                       "SBC p"]
               + [f"coverage {float(level):.0%}" for level in levels])
     curve = metrics["learning_curve_ridge_both_r2"]
@@ -201,7 +208,7 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
         "s2_n_runaway": str(metrics["n_runaway"]), "s2_n_silent": str(metrics["n_silent"]),
         "s2_n_usable": str(metrics["n_usable"]), "s2_n_test_runs": count(n_test, "held-out run"),
         "s2_n_train": str(both["n_train"]), "s2_tstop_s": fmt(study.tstop_ms / 1000),
-        "s2_verdicts": study2_verdicts(listed, calibrated, len(rows), both["n_train"], n_test, demonstration),
+        "s2_verdicts": study2_verdicts(listed, calibrated, n_posterior, both["n_train"], n_test, demonstration),
         "s2_table": markdown_table(header, rows),
         "s2_curve_table": markdown_table(["target"] + [f"{size} runs" for size in sizes], curve_rows),
     }

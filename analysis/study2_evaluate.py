@@ -51,7 +51,7 @@ def main() -> int:
         logger.info("%s: done (%.0f s)", feature_set, time.perf_counter() - start)
     rows = study2_inverse.usable_rows(table, "both")
     X = rows[study2_inverse.FEATURE_SETS["both"]].to_numpy(dtype=float)
-    Y = rows[list(study2_inverse.TARGETS)].to_numpy(dtype=float)
+    Y = study2_inverse.target_matrix(rows)
     sizes = [n for n in study.learning_curve_runs if n <= len(rows)] or [len(rows)]
     curve = study2_inverse.learning_curve(X, Y, "ridge", sizes, study.cv_folds, seed)
     metrics["learning_curve_ridge_both_r2"] = {str(n): dict(zip(study2_inverse.TARGETS, map(float, values)))

@@ -6,8 +6,9 @@ For each accepted run (data/study2/runs/tNNNN.npz) the steady-state CDM and EEG 
 (its kernels, data/kernels; its head model's gain, data/signals/head_model.json), then the 22 catch22 features
 and the aperiodic exponent of the EEG trace. Rejected runs keep their row with theta and empty features.
 
-Writes data/study2/features.csv: key, status, the 7 parameters of theta, ei_ratio, the 22 catch22 features
-and aperiodic_exponent (17 significant digits; deterministic bytes).
+Writes data/study2/features.csv: key, status, rejection (runaway | silent), stopped_at_ms, the 7 parameters of
+theta, ei_ratio, the charges and the rate targets (analysis/model/priors.py), the 22 catch22 features and
+aperiodic_exponent (17 significant digits; deterministic bytes).
 """
 from __future__ import annotations
 
@@ -36,14 +37,17 @@ def main() -> int:
         run = common.load_checked_npz(data.study2_run_file(key), ("theta", "status", "rejection", "stopped_at_ms"))
         run_params, theta = draws.study2_params(params, key)
         row = {"key": key, "status": str(run["status"]), "rejection": str(run["rejection"]),
-               "stopped_at_ms": float(run["stopped_at_ms"]), **theta, "ei_ratio": priors.ei_ratio(theta)}
+               "stopped_at_ms": float(run["stopped_at_ms"]), **theta, "ei_ratio": priors.ei_ratio(theta),
+               **priors.charges(theta)}
         if row["status"] == "accepted":
+            row.update(priors.rate_targets(theta, run["rates_Hz"], run_params.network))
             row.update(draw_features.run_features(run, run_params, kernels.for_item(run), gain, nearest))
         rows.append(row)
         logger.info("draw %d/%d %s %s; %s", index + 1, n_draws, key, row["status"],
                     format_eta(index + 1, n_draws, time.perf_counter() - start))
     table = pd.DataFrame(rows, columns=["key", "status", "rejection", "stopped_at_ms", *priors.PARAMETERS,
-                                        "ei_ratio", *features.FEATURE_NAMES, "aperiodic_exponent"])
+                                        "ei_ratio", *priors.CHARGE_TARGETS, *priors.RATE_TARGETS,
+                                        *features.FEATURE_NAMES, "aperiodic_exponent"])
     data.write_csv(table, data.STUDY2_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
     logger.info("%d of %d draws accepted (%.0f %%); stopped early: %d runaway, %d silent", accepted, n_draws,

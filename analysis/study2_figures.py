@@ -24,7 +24,7 @@ from analysis import common, data  # noqa: E402
 from analysis.common import get_logger, load_npz, log_io, read_json  # noqa: E402
 from analysis.data import provenance, save_figure  # noqa: E402
 from analysis.methods.calibration import sbc_ranks  # noqa: E402
-from analysis.methods.study2_inverse import TARGETS  # noqa: E402
+from analysis.methods.study2_inverse import THETA_TARGETS as TARGETS  # noqa: E402
 from analysis.params import load_params  # noqa: E402
 
 FEATURE_SET = "both"

@@ -64,3 +64,23 @@ def test_best_fit_theta_builds_the_same_connections_and_weights_in_nest(tiny_par
     study2 = connections(priors.network_params(tiny_params, theta, "t0000"))
     assert len(study1) > 1000
     assert study1.equals(study2)
+
+
+def test_the_charges_and_the_input_ratio_are_what_the_network_sees():
+    params = profile_params("tiny")
+    theta = priors.best_fit(params)
+    q = priors.charges(theta)
+    # J_ext and tau_syn_E enter only as their product: doubling one and halving the other changes nothing
+    other = dict(theta, J_ext_pA=2 * theta["J_ext_pA"], tau_syn_E_ms=theta["tau_syn_E_ms"] / 2)
+    assert priors.charges(other)["ln_Q_ext_fC"] == pytest.approx(q["ln_Q_ext_fC"], abs=1e-12)
+    assert q["Q_EI_fC"] < 0 < q["Q_EE_fC"]
+    net = params.network
+    sizes = net.scaled_population_sizes
+    targets = priors.rate_targets(theta, [4.0, 8.0], net)
+    excitatory = (net.connection_probability[0][0] * sizes["E"] * 4.0 * q["Q_EE_fC"]
+                  + net.external_inputs[0] * net.external_rate_per_input_Hz * theta["J_ext_pA"] * theta["tau_syn_E_ms"])
+    inhibitory = net.connection_probability[1][0] * sizes["I"] * 8.0 * -q["Q_EI_fC"]
+    assert targets["input_EI_onto_E"] == pytest.approx(excitatory / inhibitory, rel=1e-12)
+    # twice the inhibitory rate doubles the inhibitory input: E:I halves
+    assert priors.rate_targets(theta, [4.0, 16.0], net)["input_EI_onto_E"] == pytest.approx(excitatory / inhibitory / 2)
+    assert priors.rate_targets(theta, [4.0, 0.0], net)["input_EI_onto_E"] == float("inf")

@@ -26,7 +26,8 @@ def test_metrics_of_exact_posteriors_are_calibrated_and_of_noise_are_not_informa
     post_sd = np.sqrt(noise**2 / (1 + noise**2))
     samples = x[:, None, :] / (1 + noise**2) + post_sd * rng.normal(size=(n_runs, n_samples, 8))
     samples[..., 4:] = rng.normal(size=(n_runs, n_samples, 4))  # the prior itself: no information
-    metrics = study2_evaluate.posterior_metrics(samples, truth, np.ones(8), (0.5, 0.9))
+    metrics = study2_evaluate.posterior_metrics(samples, truth, np.ones(8), (0.5, 0.9),
+                                                 study2_evaluate.THETA_TARGETS)
     informative, uninformative = metrics["J_EE_pA"], metrics["tau_syn_I_ms"]
     assert informative["r2_posterior_mean"] == pytest.approx(0.8, abs=0.05)  # var explained: 1 / (1 + 0.25)
     assert informative["shrinkage_mean"] == pytest.approx(0.8, abs=0.03)

@@ -6,14 +6,14 @@ import numpy as np
 from analysis import study2_figures
 from analysis.data import save_figure
 from analysis.methods import study2_inverse as study2_evaluate
-from analysis.methods.study2_inverse import TARGETS
+from analysis.methods.study2_inverse import THETA_TARGETS as TARGETS
 
 
 def test_every_study2_figure_is_drawn(tmp_path):
     rng = np.random.default_rng(3)
     truth = rng.normal(size=(20, 8))
     samples = truth[:, None, :] + 0.3 * rng.normal(size=(20, 100, 8))
-    metrics = study2_evaluate.posterior_metrics(samples, truth, np.ones(8), (0.5, 0.8, 0.9, 0.95))
+    metrics = study2_evaluate.posterior_metrics(samples, truth, np.ones(8), (0.5, 0.8, 0.9, 0.95), TARGETS)
     curve = {str(n): {t: 1 - 10 / n for t in TARGETS} for n in (25, 50, 100)}
     figures = {"recovery": study2_figures.fig_recovery(samples, truth, metrics),
                "sbc": study2_figures.fig_sbc(samples, truth),

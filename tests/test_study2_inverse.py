@@ -45,6 +45,22 @@ def test_learning_curve_rises_with_more_runs_for_an_identifiable_target():
 
 
 def test_rejected_or_featureless_runs_are_not_used():
-    table = pd.DataFrame({"status": ["accepted", "rejected", "accepted"], "aperiodic_exponent": [1.2, 1.5, np.nan]})
+    targets = {name: [1.0, 1.0, 1.0, 1.0] for name in (*study2_inverse.POSTERIOR_TARGETS, "input_EI_onto_E",
+                                                        "rate_E_Hz", "rate_I_Hz")}
+    targets["input_EI_onto_E"] = [2.0, 2.0, 2.0, np.inf]   # an accepted run with a silent I population
+    table = pd.DataFrame({"status": ["accepted", "rejected", "accepted", "accepted"],
+                          "aperiodic_exponent": [1.2, 1.5, np.nan, 1.1], **targets})
     assert list(study2_inverse.usable_rows(table, "exponent").index) == [0]
     assert len(study2_inverse.usable_rows(table, "exponent")) == 1
+
+
+def test_the_partial_target_is_tau_syn_E_beyond_the_drive():
+    # tau_syn_E fixed by the drive exactly: nothing is left; independent of it: all of ln tau_syn_E is left
+    rng = np.random.default_rng(5)
+    tau = rng.uniform(0.3, 1.0, 200)
+    rows = pd.DataFrame({name: rng.uniform(1, 2, 200) for name in study2_inverse.TARGETS[:-1]})
+    rows["tau_syn_E_ms"], rows["ln_Q_ext_fC"] = tau, np.log(30.0 * tau)
+    np.testing.assert_allclose(study2_inverse.target_matrix(rows)[:, -1], 0.0, atol=1e-12)
+    rows["ln_Q_ext_fC"] = rng.normal(size=200)
+    partial = study2_inverse.target_matrix(rows)[:, -1]
+    assert np.corrcoef(partial, np.log(tau))[0, 1] > 0.95

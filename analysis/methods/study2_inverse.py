@@ -21,14 +21,21 @@ from analysis.model import priors
 from analysis.model.priors import PARAMETERS
 from analysis.params import Study2
 
-TARGETS = (*PARAMETERS, "ei_ratio")
+# targets (docs/model.md §8): theta and E/I_net; what the network sees of theta (the charges, functions of theta:
+# NPE's samples give them too); what needs the run (the E:I input onto E cells, the rates: point estimates only);
+# and tau_syn_E beyond the drive, ln tau_syn_E less its linear prediction from ln Q_ext (its R2 is the partial R2
+# of ln tau_syn_E given the drive)
+THETA_TARGETS = (*PARAMETERS, "ei_ratio")
+POSTERIOR_TARGETS = (*THETA_TARGETS, *priors.CHARGE_TARGETS)
+PARTIAL_TARGET = "ln_tau_syn_E_given_drive"
+TARGETS = (*POSTERIOR_TARGETS, *priors.RATE_TARGETS, PARTIAL_TARGET)
 FEATURE_SETS = {"catch22": list(FEATURE_NAMES), "exponent": ["aperiodic_exponent"],
                 "both": [*FEATURE_NAMES, "aperiodic_exponent"]}
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
 # the MLP holds out 10 % of its training rows to stop early; below this many rows that set is too small to use
 MLP_EARLY_STOPPING_MIN_ROWS = 30
-# draws from the prior box that estimate the prior variance of E/I_net (a ratio of the box's parameters, whose
-# variance has no closed form here): the sd of this estimate is ~1 % of the variance
+# draws from the prior box that estimate the prior variance of E/I_net and the charges (functions of the box's
+# parameters, whose variance has no closed form here): the sd of this estimate is ~1 % of the variance
 PRIOR_SAMPLES_FOR_EI_VARIANCE = 20000
 
 
@@ -49,10 +56,31 @@ def make_model(kind: str, seed: int, n_rows: int = MLP_EARLY_STOPPING_MIN_ROWS):
 
 
 def usable_rows(table: pd.DataFrame, feature_set: str) -> pd.DataFrame:
-    """Accepted runs whose features of the set are all finite."""
-    columns = FEATURE_SETS[feature_set]
+    """Accepted runs whose features of the set and whose targets are all finite."""
+    columns = [*FEATURE_SETS[feature_set], *POSTERIOR_TARGETS, *priors.RATE_TARGETS]
     ok = (table["status"] == "accepted") & np.isfinite(table[columns].to_numpy(dtype=float)).all(axis=1)
     return table[ok].reset_index(drop=True)
+
+
+def target_matrix(rows: pd.DataFrame) -> np.ndarray:
+    """The targets of usable rows, columns in TARGETS order (the partial target computed over these rows).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Usable rows of data/study2/features.csv (`usable_rows`).
+
+    Returns
+    -------
+    ndarray (rows, targets)
+    """
+    ln_tau = np.log(rows["tau_syn_E_ms"].to_numpy(dtype=float))
+    drive = rows["ln_Q_ext_fC"].to_numpy(dtype=float)
+    # least squares of ln tau_syn_E on [1, ln Q_ext] over the rows (theta only: no feature enters)
+    design = np.column_stack([np.ones_like(drive), drive])
+    coefficients, *_ = np.linalg.lstsq(design, ln_tau, rcond=None)
+    partial = ln_tau - design @ coefficients
+    return np.column_stack([rows[list(TARGETS[:-1])].to_numpy(dtype=float), partial])
 
 
 def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int,
@@ -65,8 +93,8 @@ def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, 
 
     cv = cross_validation.cross_validate(model_for_fold, X, Y, folds, repeats, derive_seed(seed, "cv"))
     pooled, per_fold = cv.pooled(), cv.per_fold()
-    return {"r2": pooled["r2"], "pearson_r": pooled["pearson_r"], "r2_fold": per_fold["r2"],
-            "pearson_r_fold": per_fold["pearson_r"]}
+    return {"r2": pooled["r2"], "rmse": np.sqrt(pooled["mse"]), "pearson_r": pooled["pearson_r"],
+            "r2_fold": per_fold["r2"], "pearson_r_fold": per_fold["pearson_r"]}
 
 
 def summarize(scores: dict[str, np.ndarray], targets=TARGETS) -> dict[str, dict[str, float]]:
@@ -94,10 +122,32 @@ def with_ei_ratio(samples: np.ndarray) -> np.ndarray:
     return np.concatenate([samples, priors.ei_ratio(named)[..., None]], axis=-1)
 
 
-def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np.ndarray, levels) -> dict:
-    """Per target (the 7 parameters and E/I_net): point-estimate and calibration metrics of the posteriors."""
+def posterior_columns(samples: np.ndarray) -> np.ndarray:
+    """Samples of theta (..., 7) as samples of every POSTERIOR_TARGETS column: theta, E/I_net, the charges.
+
+    Parameters
+    ----------
+    samples : ndarray (..., 7)
+        Samples of theta, in PARAMETERS order (pA, ms).
+
+    Returns
+    -------
+    ndarray (..., len(POSTERIOR_TARGETS))
+    """
+    named = {name: samples[..., i] for i, name in enumerate(priors.PARAMETERS)}
+    charge = priors.charges(named)
+    return np.concatenate([with_ei_ratio(samples), np.stack([charge[name] for name in priors.CHARGE_TARGETS],
+                                                            axis=-1)], axis=-1)
+
+
+def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np.ndarray, levels,
+                      targets: tuple[str, ...] = POSTERIOR_TARGETS) -> dict:
+    """Per target of POSTERIOR_TARGETS: point-estimate and calibration metrics of the posteriors, with the
+    posterior sd and the RMSE of the posterior mean in the target's units."""
     from sklearn.metrics import r2_score
 
+    if samples.shape[-1] != len(targets):
+        raise ValueError(f"{samples.shape[-1]} columns of samples for {len(targets)} targets")
     mean = samples.mean(axis=1)
     r = cross_validation.pearson_per_column(truth, mean)
     z = calibration.posterior_zscore(samples, truth)
@@ -105,8 +155,11 @@ def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np
     ranks_p = calibration.rank_uniformity_p(calibration.sbc_ranks(samples, truth), samples.shape[1])
     coverage = calibration.coverage(samples, truth, levels)
     out = {}
-    for j, target in enumerate(TARGETS):
+    sd = samples.std(axis=1)
+    for j, target in enumerate(targets):
         out[target] = {"r2_posterior_mean": float(r2_score(truth[:, j], mean[:, j])), "pearson_r": float(r[j]),
+                       "rmse_posterior_mean": float(np.sqrt(np.mean((mean[:, j] - truth[:, j]) ** 2))),
+                       "posterior_sd_mean": float(np.mean(sd[:, j])),
                        "zscore_median": float(np.median(z[:, j])), "shrinkage_mean": float(np.mean(shrink[:, j])),
                        "sbc_uniformity_p": float(ranks_p[j]),
                        "coverage": {str(level): float(coverage[level][j]) for level in levels}}
@@ -128,7 +181,7 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, s
     rows = usable_rows(table, feature_set)
     check_rows(len(rows), study, feature_set)
     X = rows[FEATURE_SETS[feature_set]].to_numpy(dtype=float)
-    Y = rows[list(TARGETS)].to_numpy(dtype=float)
+    Y = target_matrix(rows)
     train, test = cross_validation.holdout_split(len(rows), study.test_fraction, derive_seed(seed, "study2_split"))
     result = {"n_train": int(len(train)), "n_test": int(len(test))}
     for kind in ("ridge", "mlp"):
@@ -141,10 +194,11 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, s
     high = np.array([bounds[name][1] for name in priors.PARAMETERS])
     posterior, standardization = npe.fit_npe(Y[train, :n_theta], X[train], low, high,
                                              derive_seed(seed, "npe", feature_set))
-    samples = with_ei_ratio(npe.sample_posteriors(posterior, standardization, X[test],
-                                                  study.posterior_samples, derive_seed(seed, "sample")))
-    ei_prior = with_ei_ratio(np.random.default_rng(derive_seed(seed, "prior")).uniform(
+    samples = posterior_columns(npe.sample_posteriors(posterior, standardization, X[test],
+                                                      study.posterior_samples, derive_seed(seed, "sample")))
+    prior = posterior_columns(np.random.default_rng(derive_seed(seed, "prior")).uniform(
         low, high, (PRIOR_SAMPLES_FOR_EI_VARIANCE, n_theta)))
-    prior_variance = np.append(calibration.uniform_box_variance(low, high), ei_prior[:, n_theta].var())
-    result["npe"] = posterior_metrics(samples, Y[test], prior_variance, study.coverage_levels)
+    prior_variance = np.append(calibration.uniform_box_variance(low, high), prior[:, n_theta:].var(axis=0))
+    n_posterior = len(POSTERIOR_TARGETS)
+    result["npe"] = posterior_metrics(samples, Y[test, :n_posterior], prior_variance, study.coverage_levels)
     return result, {"samples": samples, "truth": Y[test], "keys": rows["key"].to_numpy(dtype=str)[test]}
