@@ -47,10 +47,12 @@ def mean_drive_threshold_pA(network: Network, population: int) -> float:
 
     Examples
     --------
-    The E population of params.yaml: (10 mV x 289.1 pF) / (0.5 ms x 40 Hz x 465 x 10 ms) = 31.09 pA.
+    The study's E population: (10 mV x 289.1 pF) / (0.5 ms x 40 Hz x 465 x 10 ms) = 31.09 pA.
 
-    >>> from analysis.params import load_params
-    >>> round(mean_drive_threshold_pA(load_params().network, 0), 2)
+    >>> from types import SimpleNamespace
+    >>> e_population = SimpleNamespace(external_rate_per_input_Hz=40.0, external_inputs=[465], tau_syn_ex_ms=[0.5],
+    ...                                tau_m_ms=[10.0], V_th_mV=[-55.0], E_L_mV=[-65.0], C_m_pF=[289.1])
+    >>> round(mean_drive_threshold_pA(e_population, 0), 2)
     31.09
     """
     input_rate_per_ms = network.external_rate_per_input_Hz * network.external_inputs[population] / 1000

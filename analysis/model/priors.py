@@ -24,9 +24,12 @@ def draw(box: PriorBox, base_seed: int, index: int) -> dict[str, float]:
 
     Examples
     --------
-    >>> from analysis.params import load_params
-    >>> theta = draw(load_params().study2.prior_box, base_seed=2026, index=0)
+    >>> box = PriorBox(J_EE_pA=[1.0, 2.2], J_IE_pA=[1.3, 2.7], J_EI_pA=[-32.0, -15.5], J_II_pA=[-11.4, -5.5],
+    ...                tau_syn_E_ms=[0.3, 1.0], tau_syn_I_ms=[0.3, 3.0], J_ext_pA=[27.0, 32.0])
+    >>> theta = draw(box, base_seed=2026, index=0)
     >>> list(theta) == list(PARAMETERS) and 27.0 <= theta["J_ext_pA"] <= 32.0
+    True
+    >>> draw(box, base_seed=2026, index=0) == theta      # the draw's own seed: the same theta every time
     True
     """
     rng = np.random.default_rng(derive_seed(base_seed, "theta", str(index)))
