@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -214,13 +215,23 @@ def test_restore_without_a_file_says_which_deposit_and_whether_it_is_published(t
     not published yet; `tools.archive --published` records the DOI and refuses what is not one."""
     from tools import archive, restore
 
+    # a record of a deposit made at this checkout's commit (its committed dvc.lock), and one of another commit
+    head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=restore.REPO_ROOT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "dvc.lock"], cwd=restore.REPO_ROOT).returncode:
+        pytest.skip("dvc.lock has uncommitted changes: no deposit can hold them")
+    name = f"hagen-eeg-compendium-full-{head}.tar"
+    deposits = {name: {"commit": head, "sha256": "0" * 64, "size_bytes": 1e6, "doi": "", "url": ""},
+                "hagen-eeg-compendium-full-0000000000.tar": {"commit": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+                                                             "sha256": "1" * 64, "size_bytes": 1e6, "doi": "",
+                                                             "url": ""}}
     records = tmp_path / "archives.json"
-    shutil.copy2(restore.RECORDS, records)
-    deposits = json.loads(records.read_text())["deposits"]
-    assert deposits and not any(record["doi"] or record["url"] for record in deposits.values())
+    records.write_text(json.dumps({"deposits": deposits}))
     said = restore.where_to_get(restore.REPO_ROOT, records)
-    name = said.split("the deposit ")[1].split(" ")[0]
-    assert name in deposits and "not published yet" in said
+    assert said.split("the deposit ")[1].split(" ")[0] == name and "not published yet" in said
+    records.write_text(json.dumps({"deposits": {"other.tar": deposits["hagen-eeg-compendium-full-0000000000.tar"]}}))
+    assert restore.where_to_get(restore.REPO_ROOT, records).startswith("no deposit in archives.json holds")
+    records.write_text(json.dumps({"deposits": deposits}))
     with pytest.raises(archive.ArchiveError, match="is not a DOI"):
         archive.record_publication(records, name, "zenodo 123", "https://zenodo.org/records/123/files/x.tar")
     with pytest.raises(archive.ArchiveError, match="not a deposit"):

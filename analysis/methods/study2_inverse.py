@@ -201,4 +201,4 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, s
     prior_variance = np.append(calibration.uniform_box_variance(low, high), prior[:, n_theta:].var(axis=0))
     n_posterior = len(POSTERIOR_TARGETS)
     result["npe"] = posterior_metrics(samples, Y[test, :n_posterior], prior_variance, study.coverage_levels)
-    return result, {"samples": samples, "truth": Y[test], "keys": rows["key"].to_numpy(dtype=str)[test]}
+    return result, {"samples": samples, "truth": Y[test, :n_posterior], "keys": rows["key"].to_numpy(dtype=str)[test]}

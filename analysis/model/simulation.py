@@ -103,7 +103,7 @@ class EarlyStop:
     """Study 2's working-regime checks (docs/model.md §8): the rates of every simulated chunk are checked from
     t = 0, so that a runaway or silent run costs a fraction of a second of simulated time.
 
-    Attributes
+    Parameters
     ----------
     silent_rate_Hz : float
         A chunk in which every population fires below this rate (spikes/s) is silent.
