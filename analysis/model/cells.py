@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from collections.abc import Mapping
 
 from analysis.common import REPO_ROOT
+from analysis.params import Cells, ChannelsBySection, Morphology
 
 TEMPLATE_FILE = REPO_ROOT / "analysis" / "model" / "hoc" / "ballstick.hoc"
 TEMPLATE_NAME = "BallStick"
@@ -23,7 +23,7 @@ SECTIONS = ("soma", "dend", "apic")
 
 
 # ------------------------------------------------------------------ morphology (docs/model.md §2.1)
-def morphology_hoc(population: str, dims: Mapping[str, float]) -> str:
+def morphology_hoc(population: str, dims: Morphology) -> str:
     """Morphology of one population as hoc, run inside the BallStick template by LFPy.
 
     The soma spans z = -L/2..+L/2, the basal `dend` hangs below it and the apical `apic` rises above it,
@@ -50,7 +50,7 @@ def morphology_hoc(population: str, dims: Mapping[str, float]) -> str:
     ])
 
 
-def write_morphology(path: Path, population: str, dims: Mapping[str, float]) -> Path:
+def write_morphology(path: Path, population: str, dims: Morphology) -> Path:
     from analysis.common import write_text
 
     write_text(path, morphology_hoc(population, dims))
@@ -95,7 +95,7 @@ def section_kind(section_name: str) -> str:
     raise ValueError(f"section '{section_name}' is none of {SECTIONS}")
 
 
-def set_biophysics(cell, channels: Mapping[str, Mapping[str, float]], Vrest_mV: float, E_h_mV: float) -> None:
+def set_biophysics(cell, channels: ChannelsBySection, Vrest_mV: float, E_h_mV: float) -> None:
     """LFPy custom_fun: insert pas, NaTa_t_frozen, SKv3_1_frozen and Ih_linearized everywhere, linearized at
     Vrest, with ena = ek = Vrest; then set e_pas per segment so that no current flows at rest."""
     for sec in cell.allseclist:
@@ -131,7 +131,7 @@ def make_rest_uniform(sections, Vrest_mV: float) -> None:
     neuron.h.finitialize(Vrest_mV)
 
 
-def cell_parameters(population: str, cells: Mapping, morphology_file: Path, Vrest_mV: float,
+def cell_parameters(population: str, cells: Cells, morphology_file: Path, Vrest_mV: float,
                     dt_ms: float, tstop_ms: float) -> dict:
     """kwargs of LFPy.TemplateCell for one population, biophysics applied through custom_fun."""
     return {
