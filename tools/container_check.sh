@@ -8,8 +8,8 @@
 #    - make check-hashes ITEMS="$CHECK_ITEMS"     (re-run from scratch, compared with dvc.lock and, where the
 #                                                  bytes differ, with the archived output: default "j01 kernels")
 #      The archived outputs come from this machine's DVC cache (DVC_CACHE_DIR, default the set-up's), mounted
-#      read-only: the image's Python is Debian 12's 3.11.2 and the archive records the 3.11.7 that made it, so
-#      the expected verdict is "identical content (metadata: software versions)": every array equal.
+#      read-only. Outputs record Python as major.minor, so the image's 3.11.2 gives the bytes that our machines'
+#      3.11.7 recorded: the expected verdict is "identical bytes".
 #    - the image's default command (make repro) with PROFILE=tiny, the pipeline end to end at small scale
 # Exit status 0 only if every step passed.
 #
