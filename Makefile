@@ -120,6 +120,7 @@ bench: setup
 lint: venv
 	$(BIN)/ruff check analysis tests tools bench
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/lint-imports --config .importlinter
 
 check-hashes: setup
 	$(BIN)/python -m tools.check_hashes $(ITEMS) $(if $(WORKERS),--workers $(WORKERS))
