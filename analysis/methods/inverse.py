@@ -24,6 +24,17 @@ from analysis.params import Params
 
 
 def make_model(alpha: float):
+    """StandardScaler + Ridge as one scikit-learn Pipeline (docs/model.md §6).
+
+    Parameters
+    ----------
+    alpha : float
+        Ridge's regularization strength (inverse.alpha).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+    """
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -32,12 +43,41 @@ def make_model(alpha: float):
 
 
 def drop_non_finite(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows whose 22 features are all finite.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A features table (data.read_features).
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        The finite rows, re-indexed.
+    n_dropped : int
+        How many rows were dropped.
+    """
     finite = np.isfinite(table[list(FEATURE_NAMES)].to_numpy()).all(axis=1)
     return table[finite].reset_index(drop=True), int((~finite).sum())
 
 
 def check_feature_table(table: pd.DataFrame, sweep_keys: list[str], path: Path = FEATURES_FILE) -> None:
-    """One row per sweep item, no more and no fewer, every target finite; an InputError naming the file."""
+    """Check that the table holds one row per sweep item, no more and no fewer, every target finite.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The features table.
+    sweep_keys : list of str
+        The keys of params.yaml sweep.
+    path : Path
+        The file, for the message.
+
+    Raises
+    ------
+    InputError
+        Naming the file and what is wrong.
+    """
     needed = ["key", "J_ext_pA", *FEATURE_NAMES]
     missing = [name for name in needed if name not in table.columns]
     if missing:
@@ -59,7 +99,20 @@ def check_feature_table(table: pd.DataFrame, sweep_keys: list[str], path: Path =
 
 
 def check_inverse_params(params: Params, n_rows: int) -> None:
-    """The split and the folds must fit the rows actually available (the ranges are the schema's)."""
+    """Check that the split and the folds fit the rows actually available (the ranges are the schema's).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (inverse.test_fraction, inverse.cv_folds).
+    n_rows : int
+        The usable rows.
+
+    Raises
+    ------
+    ParamsError
+        Naming the parameter and the accepted range for these rows.
+    """
     fraction, folds = params.inverse.test_fraction, params.inverse.cv_folds
     n_test = int(np.ceil(fraction * n_rows))
     if n_rows - n_test < 2 or n_test < 1:
@@ -81,7 +134,32 @@ CV_DEFINITION = {
 
 def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int, repeats: int,
              seed: int) -> tuple[dict, pd.DataFrame, object]:
-    """Metrics, the predictions table and the model fitted on the training rows (pure)."""
+    """Fit and evaluate the inverse model (pure: a table in, numbers out).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Finite rows of the features table (key, J_ext_pA, the 22 features).
+    alpha : float
+        Ridge's alpha.
+    test_fraction : float
+        Fraction of rows held out, in (0, 1).
+    folds : int
+        K of the repeated K-fold.
+    repeats : int
+        Repeats of the K-fold.
+    seed : int
+        seeds.inverse: the split's and the folds' seeds derive from it.
+
+    Returns
+    -------
+    metrics : dict
+        Test and cross-validated MSE (pA²) and R², pooled and per fold (metrics/ridge.json).
+    predictions : pandas.DataFrame
+        Per row: true, predicted and cross-validated J_ext (pA), split.
+    model : sklearn.pipeline.Pipeline
+        Fitted on the training rows.
+    """
     from sklearn.metrics import mean_squared_error, r2_score
 
     X, y = table[list(FEATURE_NAMES)].to_numpy(), table["J_ext_pA"].to_numpy()
@@ -111,7 +189,24 @@ def evaluate(table: pd.DataFrame, alpha: float, test_fraction: float, folds: int
 
 
 def model_as_data(model, training_drives_pA: np.ndarray, n_samples: int, sampling_rate_Hz: float) -> dict:
-    """The fitted StandardScaler + Ridge as plain numbers (JSON), with what a trace must look like to use it."""
+    """The fitted StandardScaler + Ridge as plain numbers (JSON), with what a trace must look like to use it.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        The fitted pipeline.
+    training_drives_pA : ndarray
+        J_ext of the training rows, pA (their range is recorded).
+    n_samples : int
+        Samples of the traces it was trained on.
+    sampling_rate_Hz : float
+        Their sampling rate, Hz.
+
+    Returns
+    -------
+    dict
+        models/ridge_J_ext.json.
+    """
     scaler, ridge = model.named_steps["standardscaler"], model.named_steps["ridge"]
     return {"target": "J_ext_pA", "feature_names": list(FEATURE_NAMES),
             "scaler_mean": scaler.mean_.tolist(), "scaler_scale": scaler.scale_.tolist(),
@@ -123,7 +218,19 @@ def model_as_data(model, training_drives_pA: np.ndarray, n_samples: int, samplin
 
 
 def predict_from_data(model: dict, features: np.ndarray) -> np.ndarray:
-    """J_ext (pA) from catch22 features (rows) with a model stored by model_as_data (docs/model.md §6).
+    """J_ext from catch22 features with a model stored by model_as_data (docs/model.md §6).
+
+    Parameters
+    ----------
+    model : dict
+        models/ridge_J_ext.json.
+    features : ndarray (rows, 22) or (22,)
+        catch22 features of z-scored traces.
+
+    Returns
+    -------
+    ndarray (rows,)
+        J_ext, pA.
 
     Examples
     --------
