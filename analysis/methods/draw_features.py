@@ -13,7 +13,26 @@ from analysis.params import Params
 
 
 def run_features(run: dict, run_params: Params, kernels: dict, gain: np.ndarray, nearest: int) -> dict[str, float]:
-    """catch22 and the aperiodic exponent of one accepted run's EEG at the electrode nearest the dipole."""
+    """catch22 and the aperiodic exponent of one accepted run's EEG at the electrode nearest the dipole.
+
+    Parameters
+    ----------
+    run : dict
+        A loaded study-2 run (its spikes).
+    run_params : Params
+        The draw's parameters (draws.study2_params).
+    kernels : dict
+        {"cdm_kernel_z": ...} for this run (forward.KernelSource.for_item).
+    gain : ndarray (electrodes,)
+        EEG per unit CDM, mV per nA·um.
+    nearest : int
+        Index of the electrode nearest the dipole.
+
+    Returns
+    -------
+    dict
+        The 22 features by name and aperiodic_exponent.
+    """
     eeg = forward.item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
     rate_Hz = run_params.sampling_rate_Hz
     spectrum = run_params.study2.spectrum

@@ -69,7 +69,17 @@ def pycatch22_positions() -> tuple[int, ...]:
 
 
 def zscore(trace: np.ndarray) -> np.ndarray | None:
-    """(x - mean) / std with the population std (docs/model.md §5); None when the std is zero or not finite.
+    """(x - mean) / std with the population std (docs/model.md §5).
+
+    Parameters
+    ----------
+    trace : ndarray (samples,)
+        A CDM or EEG trace, any unit.
+
+    Returns
+    -------
+    ndarray or None
+        The z-scored trace; None when the std is zero or not finite, or the trace holds a non-finite value.
 
     Examples
     --------
@@ -86,8 +96,18 @@ def zscore(trace: np.ndarray) -> np.ndarray | None:
 
 
 def catch22_features(trace: np.ndarray) -> np.ndarray:
-    """The 22 features of one trace in the order of docs/model.md §5; 22 NaNs (and a warning) for a flat or
-    non-finite trace."""
+    """The 22 catch22 features of one trace (docs/model.md §5).
+
+    Parameters
+    ----------
+    trace : ndarray (samples,)
+        A CDM or EEG trace; it is z-scored first.
+
+    Returns
+    -------
+    ndarray (22,)
+        In the order of FEATURE_NAMES; 22 NaNs (and a warning) for a flat or non-finite trace.
+    """
     import pycatch22
 
     z = zscore(trace)
@@ -100,11 +120,24 @@ def catch22_features(trace: np.ndarray) -> np.ndarray:
 
 
 def features_of_traces(traces: list[np.ndarray], n_jobs: int, progress: bool = True) -> np.ndarray:
-    """Features (n_traces, 22), computed by n_jobs worker processes with a progress bar.
+    """The features of many traces, computed by n_jobs worker processes with a progress bar.
 
     Start method, chosen deliberately: 'fork' on Linux, where workers inherit the imported modules and start
     in milliseconds (spawn re-imports numpy and pycatch22 in each worker, ~0.5 s); safe here because this
     stage loads no NEST or NEURON and starts no threads of its own. 'spawn' elsewhere (macOS, Windows).
+
+    Parameters
+    ----------
+    traces : list of ndarray
+        The traces.
+    n_jobs : int
+        Worker processes (features.n_jobs); 1 computes in this process.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    ndarray (traces, 22)
     """
     from tqdm import tqdm
 
@@ -120,6 +153,21 @@ def features_of_traces(traces: list[np.ndarray], n_jobs: int, progress: bool = T
 
 
 def feature_table(keys: list[str], drives: list[float], features: np.ndarray) -> pd.DataFrame:
+    """The features stage's table: key, J_ext_pA, then the 22 features.
+
+    Parameters
+    ----------
+    keys : list of str
+        Sweep keys.
+    drives : list of float
+        Their J_ext, pA.
+    features : ndarray (items, 22)
+        Their features.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     table = pd.DataFrame(features, columns=list(FEATURE_NAMES))
     table.insert(0, "J_ext_pA", drives)
     table.insert(0, "key", keys)

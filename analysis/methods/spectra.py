@@ -17,7 +17,23 @@ import scipy.signal as ss
 
 
 def welch_psd(trace: np.ndarray, sampling_rate_Hz: float, segment_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Frequencies (Hz) and power spectral density of a trace, Welch with segments of segment_s seconds."""
+    """Power spectral density of a trace by Welch's method.
+
+    Parameters
+    ----------
+    trace : ndarray (samples,)
+        The trace.
+    sampling_rate_Hz : float
+        Its sampling rate, Hz.
+    segment_s : float
+        Segment length, s (the whole trace when it is shorter).
+
+    Returns
+    -------
+    frequencies_Hz : ndarray
+    power : ndarray
+        Per Hz, in the trace's unit squared.
+    """
     n_segment = int(round(segment_s * sampling_rate_Hz))
     return ss.welch(np.asarray(trace, dtype=np.float64), fs=sampling_rate_Hz, nperseg=min(n_segment, len(trace)))
 
