@@ -130,7 +130,8 @@ def rate_targets(theta: Mapping[str, float], rates_Hz, network) -> dict[str, flo
     p = network.connection_probability
     nu_E, nu_I = float(rates_Hz[0]), float(rates_Hz[1])
     excitatory = (p[0][0] * sizes["E"] * nu_E * q["Q_EE_fC"]
-                  + network.external_inputs[0] * network.external_rate_per_input_Hz * float(np.exp(q["ln_Q_ext_fC"])))
+                  + network.external_inputs[0] * network.external_rate_per_input_Hz
+                  * theta["J_ext_pA"] * theta["tau_syn_E_ms"])
     inhibitory = p[1][0] * sizes["I"] * nu_I * abs(q["Q_EI_fC"])
     return {"input_EI_onto_E": excitatory / inhibitory if inhibitory > 0 else float("inf"),
             "rate_E_Hz": nu_E, "rate_I_Hz": nu_I}
