@@ -270,6 +270,17 @@ class ExternalSynapses(Section):
         _field("a list of 2 integers >= 0 [E, I]")
 
 
+class MulticompartmentNetwork(Section):
+    """docs/model.md §2.2: the multicompartment network whose cells the kernels describe (Hagen et al. 2022): its
+    sizes, connectivity and geometry, not the LIF network's (`network`)."""
+    population_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=N_POP, max_length=N_POP)] = \
+        _field("a list of 2 integers >= 1 [E, I]")
+    connection_probability: _matrix(Probability) = _field("a 2x2 list [pre][post] of probabilities in [0, 1]")
+    population_radius_um: Positive = _field("a number > 0 (um)")
+    population_depth_loc_um: float = _field("a number (um)")
+    population_depth_sd_um: NonNegative = _field("a number >= 0 (um)")
+
+
 class Kernels(Section):
     """docs/model.md §2."""
     tau_ms: Positive = _field("a number > 0 (ms)")
@@ -284,12 +295,7 @@ class Kernels(Section):
     ground_truth_somav_skip_ms: NonNegative = _field("a number >= 0 (ms)")
     Vrest_mV: float = _field("a number in [-120, 0] (mV)", ge=-120, le=0)
     per_run_rates: bool = _field("true | false")
-    population_sizes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=N_POP, max_length=N_POP)] = \
-        _field("a list of 2 integers >= 1 [E, I]")
-    connection_probability: _matrix(Probability) = _field("a 2x2 list [pre][post] of probabilities in [0, 1]")
-    population_radius_um: Positive = _field("a number > 0 (um)")
-    population_depth_loc_um: float = _field("a number (um)")
-    population_depth_sd_um: NonNegative = _field("a number >= 0 (um)")
+    multicompartment_network: MulticompartmentNetwork
     cells: Cells
     synapses: Synapses
     external: ExternalSynapses

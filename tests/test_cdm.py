@@ -56,7 +56,7 @@ def test_regression_pairing_legacy_swaps_exactly_the_off_diagonal_kernels(inputs
 
 def test_unknown_pairing_is_named(inputs):
     counts, kernels = inputs
-    with pytest.raises(ValueError, match=r"cdm.pairing = 'swapped' is invalid; accepted: correct \| legacy"):
+    with pytest.raises(ValueError, match=r"^pairing = 'swapped' is invalid; accepted: correct \| legacy"):
         cdm.pathway_signals(counts, kernels, "swapped")
 
 

@@ -14,8 +14,11 @@ import pytest
 # numpydoc's checks that matter to a reader: every parameter documented (PR01), none that does not exist
 # (PR02), a Returns section where something is returned (RT01), a docstring at all (GL08)
 CHECKS = {"PR01", "PR02", "RT01", "GL08"}
-DOCUMENTED = ("analysis.data", "analysis.methods.draw_features", "analysis.methods.features",
-              "analysis.methods.inverse", "analysis.methods.spectra", "analysis.model.draws", "analysis.model.forward",
+DOCUMENTED = ("analysis.data", "analysis.methods.cross_validation", "analysis.methods.draw_features",
+              "analysis.methods.features", "analysis.methods.inverse",
+              "analysis.methods.spectra", "analysis.methods.statistics", "analysis.model.cdm", "analysis.model.cells",
+              "analysis.model.draws", "analysis.model.forward", "analysis.model.heads", "analysis.model.kernels",
+              "analysis.model.mechanisms", "analysis.model.network",
               "analysis.model.simulation")
 
 

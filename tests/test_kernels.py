@@ -132,12 +132,12 @@ def test_regression_ground_truth_rates_use_the_recordings_duration(tmp_path, tin
         params = tiny_params.with_changes({"kernels": ground_truth,
                                            "simulation": {"tstop_ms": tstop_ms, "transient_ms": transient_ms}})
         rates, _, _ = kernels.rates_and_vrest(params)
-        np.testing.assert_allclose(rates, [3 / 8192 / 10.0, 1 / 1024 / 10.0])  # kernels.population_sizes, 10 s
+        np.testing.assert_allclose(rates, [3 / 8192 / 10.0, 1 / 1024 / 10.0])  # the multicompartment N_X, 10 s
 
 
 def test_missing_ground_truth_file_is_named(tmp_path, tiny_params):
     params = tiny_params.with_changes({"kernels": {"rates_source": "ground_truth", "ground_truth_dir": str(tmp_path)}})
-    with pytest.raises(FileNotFoundError, match=r"missing spikes.h5"):
+    with pytest.raises(FileNotFoundError, match=r"spikes.h5: not found; the ground-truth folder holds"):
         kernels.rates_and_vrest(params)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.common import load_npz
 from analysis.params import profile_params
 from analysis.model.simulation import run_item
 from analysis.methods import statistics
@@ -20,7 +21,7 @@ def runs(tmp_path_factory):
         params = base.with_changes({"seeds": {"simulation": change.get("seed", base.seeds.simulation)},
                                     "simulation": {"threads": change.get("threads", base.simulation.threads)},
                                     "sweep": {**base.sweep, "j30": change.get("J_ext_pA", base.sweep["j30"])}})
-        out[name] = statistics.load(run_item(params, "j30", output_dir=tmp_path_factory.mktemp(name)))
+        out[name] = load_npz(run_item(params, "j30", output_dir=tmp_path_factory.mktemp(name)))
     return out
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in
+from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in, load_npz
 from analysis.params import load_params
 from analysis import data
 from analysis.methods import statistics
@@ -145,8 +145,8 @@ def statistical_verdict(candidate: Path, archived: Path, root: Path) -> str | No
         if len(seed_runs) < 3:
             return (f"different (other spikes; the seed spread {SEED_SPREAD_DIR}/ is not here to compare statistics: "
                     "make restore)")
-        spread = statistics.seed_spread([statistics.load(path) for path in seed_runs])
-        kind, reasons = statistics.verdict(statistics.load(candidate), statistics.load(archived), spread)
+        spread = statistics.seed_spread([load_npz(path) for path in seed_runs])
+        kind, reasons = statistics.verdict(load_npz(candidate), load_npz(archived), spread)
         detail = "; ".join(reasons) if reasons else f"rates, ISI CV, correlations and rate distributions within the " \
                                                    f"spread of {len(seed_runs)} seeds of ref"
         return f"{kind} ({detail})"

@@ -56,8 +56,6 @@ from analysis.params import Params, load_params
 # network (1.7e7 synapses, 1.17 GB peak RSS with 2 threads, README "Performance")
 BASE_MEMORY_BYTES = 0.25e9
 BYTES_PER_SYNAPSE = 55.0
-# fault injection for the tests: "KEY:MARKER" kills the worker running KEY once (when MARKER does not exist yet)
-KILL_ENV = "COMPENDIUM_SWEEP_TEST_KILL_WORKER"
 CLUSTER_KINDS = ("slurm", "pbs", "sge", "lsf", "local")
 
 
@@ -162,11 +160,6 @@ def run_item(root: str, key: str, command: str) -> dict:
     child = subprocess.Popen(argv, cwd=root, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-    kill = os.environ.get(KILL_ENV, "")
-    if kill.startswith(f"{key}:") and not Path(kill.split(":", 1)[1]).exists():
-        Path(kill.split(":", 1)[1]).write_text(f"worker {os.getpid()} killed while running {key}\n")
-        time.sleep(1.0)
-        os.kill(os.getpid(), signal.SIGKILL)  # the worker dies mid-item; its child follows (PDEATHSIG)
     _, stderr = child.communicate()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     if child.returncode != 0:

@@ -101,20 +101,27 @@ def holdout_split(n_rows: int, test_fraction: float, seed: int) -> tuple[np.ndar
 class CrossValidation:
     """Out-of-fold predictions of a repeated K-fold and the row sets of its folds.
 
-    Attributes
+    Parameters
     ----------
     predictions : ndarray, shape (repeats, rows, targets)
         Each row's prediction by the model of the fold that held it out, per repeat.
     folds : list of ndarray
         The test rows of every fold, repeat by repeat (repeats × K arrays).
     truth : ndarray, shape (rows, targets)
+        The true targets.
     """
     predictions: np.ndarray
     folds: list[np.ndarray]
     truth: np.ndarray
 
     def pooled(self) -> dict[str, np.ndarray]:
-        """R², MSE (target units²) and Pearson r over all rows of each repeat: arrays (repeats, targets)."""
+        """R², MSE and Pearson r over all rows of each repeat.
+
+        Returns
+        -------
+        dict
+            r2, mse (target units²), pearson_r: arrays (repeats, targets).
+        """
         from sklearn.metrics import mean_squared_error, r2_score
 
         return {"r2": np.array([r2_score(self.truth, p, multioutput="raw_values") for p in self.predictions]),
@@ -123,7 +130,13 @@ class CrossValidation:
                 "pearson_r": np.array([pearson_per_column(self.truth, p) for p in self.predictions])}
 
     def per_fold(self) -> dict[str, np.ndarray]:
-        """R², MSE and Pearson r on each fold's test rows: arrays (repeats × K, targets)."""
+        """R², MSE and Pearson r on each fold's test rows.
+
+        Returns
+        -------
+        dict
+            r2, mse (target units²), pearson_r: arrays (repeats × K, targets).
+        """
         from sklearn.metrics import mean_squared_error, r2_score
 
         n_folds = len(self.folds) // len(self.predictions)
@@ -172,5 +185,16 @@ def cross_validate(model_for_fold: Callable[[int, int], object], X: np.ndarray, 
 
 
 def mean_sd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and sd over the first axis, ignoring NaN (a constant fold)."""
+    """Mean and sd over the first axis, ignoring NaN (a constant fold).
+
+    Parameters
+    ----------
+    values : ndarray (n, ...)
+        Scores, one row per repeat or fold.
+
+    Returns
+    -------
+    mean, sd : ndarray
+        Over the first axis.
+    """
     return np.nanmean(values, axis=0), np.nanstd(values, axis=0)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,6 +51,20 @@ def _window(data: dict) -> tuple[float, float, float, dict]:
 
 
 def neuron_rates(data: dict, name: str) -> np.ndarray:
+    """The rate of every neuron of a population over [transient, tstop).
+
+    Parameters
+    ----------
+    data : dict
+        A simulation file's arrays (load_npz).
+    name : str
+        E or I.
+
+    Returns
+    -------
+    ndarray (neurons,)
+        spikes/s.
+    """
     dt, transient, tstop, sizes = _window(data)
     steps, ids = data[f"spike_steps_{name}"], data[f"spike_ids_{name}"]
     keep = (steps * dt >= transient) & (steps * dt < tstop)
@@ -59,6 +72,18 @@ def neuron_rates(data: dict, name: str) -> np.ndarray:
 
 
 def simulation_statistics(data: dict) -> dict[str, float]:
+    """The network statistics of one run over [transient, tstop) (the module's list).
+
+    Parameters
+    ----------
+    data : dict
+        A simulation file's arrays (load_npz).
+
+    Returns
+    -------
+    dict
+        rate_X (spikes/s), cv_isi_X, corr_X for X in E, I (NaN where too few spikes).
+    """
     dt, transient, tstop, sizes = _window(data)
     stats = {}
     for name in POPULATIONS:
@@ -89,14 +114,34 @@ def simulation_statistics(data: dict) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class SeedSpread:
-    """How much the statistics of one item vary with the seed alone."""
-    relative_sd: dict[str, float]     # sd / |mean| of each statistic over the seed runs
-    ks_between: dict[str, float]      # the largest KS distance of single-neuron rates between two seed runs
+    """How much the statistics of one item vary with the seed alone.
+
+    Parameters
+    ----------
+    relative_sd : dict
+        sd / |mean| of each statistic over the seed runs.
+    ks_between : dict
+        Per population, the largest KS distance of single-neuron rates between two seed runs.
+    n_runs : int
+        The seed runs.
+    """
+    relative_sd: dict[str, float]
+    ks_between: dict[str, float]
     n_runs: int
 
 
 def seed_spread(seed_runs: list[dict]) -> SeedSpread:
-    """The spread of >= 3 runs of one item that differ only in their seed."""
+    """The spread of >= 3 runs of one item that differ only in their seed.
+
+    Parameters
+    ----------
+    seed_runs : list of dict
+        The runs' arrays (load_npz).
+
+    Returns
+    -------
+    SeedSpread
+    """
     if len(seed_runs) < 3:
         raise ValueError(f"the seed-to-seed spread needs at least 3 runs of one item, got {len(seed_runs)}")
     stats = [simulation_statistics(run) for run in seed_runs]
@@ -111,7 +156,21 @@ def seed_spread(seed_runs: list[dict]) -> SeedSpread:
 
 
 def verdict(candidate: dict, archived: dict, spread: SeedSpread) -> tuple[str, list[str]]:
-    """('statistically equivalent' | 'different', reasons) of a re-run against the archived run."""
+    """A re-run against the archived run, within the seeds' spread (the module's rule).
+
+    Parameters
+    ----------
+    candidate, archived : dict
+        The two runs' arrays (load_npz).
+    spread : SeedSpread
+        The item's seed-to-seed spread.
+
+    Returns
+    -------
+    verdict : {"statistically equivalent", "different"}
+    reasons : list of str
+        One line per statistic out of bounds.
+    """
     reference, mine = simulation_statistics(archived), simulation_statistics(candidate)
     reasons = []
     for name, value in mine.items():
@@ -134,7 +193,18 @@ def verdict(candidate: dict, archived: dict, spread: SeedSpread) -> tuple[str, l
 def metrics_verdict(candidate: dict, archived: dict) -> tuple[str, list[str]]:
     """The Ridge metrics (metrics/ridge.json): the pooled cross-validated MSE and R2 within METRICS_K_SD per-fold
     sd of the archived values (the per-fold spread is the sampling spread of one fold's score; the sd over repeats
-    of the pooled score reflects only the fold assignment)."""
+    of the pooled score reflects only the fold assignment).
+
+    Parameters
+    ----------
+    candidate, archived : dict
+        The two metrics/ridge.json.
+
+    Returns
+    -------
+    verdict : {"statistically equivalent", "different"}
+    reasons : list of str
+    """
     reasons = []
     for mean_key, sd_key in (("cv_pooled_mse_pA2_mean", "cv_fold_mse_pA2_sd"),
                              ("cv_pooled_r2_mean", "cv_fold_r2_sd")):
@@ -148,6 +218,20 @@ def metrics_verdict(candidate: dict, archived: dict) -> tuple[str, list[str]]:
 def band_log_power(trace: np.ndarray, rate_Hz: float) -> np.ndarray:
     """log10 of the mean Welch power (1-s Hann segments, half overlap) in each band of BANDS_HZ.
 
+    Parameters
+    ----------
+    trace : ndarray (samples,)
+        A CDM (nA·um) or EEG (mV) trace.
+    rate_Hz : float
+        Its sampling rate.
+
+    Returns
+    -------
+    ndarray (4,)
+        log10 of the trace's units squared per Hz.
+
+    Examples
+    --------
     >>> t = np.arange(16000) / 1600.0
     >>> powers = band_log_power(np.sin(2 * np.pi * 20.0 * t), 1600.0)
     >>> int(np.argmax(powers))        # a 20-Hz sine has its power in the 10-30 Hz band
@@ -159,14 +243,42 @@ def band_log_power(trace: np.ndarray, rate_Hz: float) -> np.ndarray:
 
 
 def signal_spread(traces_by_seed: list[dict[str, np.ndarray]], rate_Hz: float) -> dict[str, np.ndarray]:
-    """sd over seed runs of each band's log power, per signal (cdm, eeg): the seed-to-seed spread of spectra."""
+    """The seed-to-seed spread of spectra: the sd over seed runs of each band's log power, per signal.
+
+    Parameters
+    ----------
+    traces_by_seed : list of dict
+        Per seed run, signal name (cdm, eeg) -> trace.
+    rate_Hz : float
+        The traces' sampling rate.
+
+    Returns
+    -------
+    dict
+        Signal name -> ndarray (4,) of sds (log10 units).
+    """
     return {name: np.std([band_log_power(traces[name], rate_Hz) for traces in traces_by_seed], axis=0, ddof=1)
             for name in traces_by_seed[0]}
 
 
 def signals_verdict(candidate: dict[str, dict[str, np.ndarray]], archived: dict[str, dict[str, np.ndarray]],
                     spread: dict[str, np.ndarray], rate_Hz: float) -> tuple[str, list[str]]:
-    """Items' CDM and EEG spectra (band log powers) against the archived ones, within the seeds' spread."""
+    """Items' CDM and EEG spectra (band log powers) against the archived ones, within the seeds' spread.
+
+    Parameters
+    ----------
+    candidate, archived : dict
+        Item key -> signal name -> trace.
+    spread : dict
+        `signal_spread`.
+    rate_Hz : float
+        The traces' sampling rate.
+
+    Returns
+    -------
+    verdict : {"statistically equivalent", "different"}
+    reasons : list of str
+    """
     reasons = []
     for key in sorted(archived):
         for name, sd in spread.items():
@@ -185,6 +297,24 @@ def feature_threshold(n_items: int, n_seed_runs: int, n_features: int, alpha: fl
     divided by an sd estimated from n_seed_runs runs (sqrt(chi2_nu / nu), nu = n_seed_runs - 1), drawn with a
     fixed seed (the quantile is Bonferroni-corrected for n_features).
 
+    Parameters
+    ----------
+    n_items : int
+        Items whose differences enter the median.
+    n_seed_runs : int
+        Seed runs that estimate the sd.
+    n_features : int
+        Features tested (Bonferroni).
+    alpha : float
+        Family-wise false-alarm rate.
+
+    Returns
+    -------
+    float
+        In seed sd of a difference.
+
+    Examples
+    --------
     >>> round(feature_threshold(n_items=50, n_seed_runs=4, n_features=22), 1)   # sd from 4 seeds: a loose bound
     10.5
     """
@@ -198,7 +328,22 @@ def feature_threshold(n_items: int, n_seed_runs: int, n_features: int, alpha: fl
 def features_verdict(candidate: pd.DataFrame, archived: pd.DataFrame, seed_sd: dict[str, float],
                      n_seed_runs: int) -> tuple[str, list[str]]:
     """Each feature over the items against the archived values: the median of |difference| / (sqrt 2 x the seeds'
-    sd of that feature) must stay below feature_threshold (a seed-like re-run gives about 0.67)."""
+    sd of that feature) must stay below feature_threshold (a seed-like re-run gives about 0.67).
+
+    Parameters
+    ----------
+    candidate, archived : pandas.DataFrame
+        Feature tables (one row per item, column key).
+    seed_sd : dict
+        Feature name -> its sd over the seed runs.
+    n_seed_runs : int
+        The seed runs behind seed_sd.
+
+    Returns
+    -------
+    verdict : {"statistically equivalent", "different"}
+    reasons : list of str
+    """
     reasons = []
     merged = archived.merge(candidate, on="key", suffixes=("_archived", "_candidate"))
     if len(merged) != len(archived) or len(merged) != len(candidate):
@@ -216,7 +361,3 @@ def features_verdict(candidate: pd.DataFrame, archived: pd.DataFrame, seed_sd: d
                            f"(allowed {limit:.2f} with {n_seed_runs} seed runs)")
     return ("statistically equivalent" if not reasons else "different"), reasons
 
-
-def load(path: Path) -> dict:
-    with np.load(path, allow_pickle=False) as data:
-        return {name: data[name] for name in data.files}

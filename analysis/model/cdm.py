@@ -55,6 +55,20 @@ def kernel_for_pathway(cdm_kernel_z: np.ndarray, pre: int, post: int, pairing: s
     correct: H_{post<-pre}. legacy: the original tutorial's bug, which looked kernels up as 'X:Y' (post:pre)
     with X the presynaptic population, i.e. used H_{pre<-post}; on the diagonal both are the same.
 
+    Parameters
+    ----------
+    cdm_kernel_z : array (pre, post, lags)
+        The z-kernels H_{post<-pre}, nA·um per spike.
+    pre, post : int
+        The pathway's populations (POPULATIONS order).
+    pairing : {"correct", "legacy"}
+        Which kernel the counts of `pre` meet.
+
+    Returns
+    -------
+    array (lags,)
+        The kernel, nA·um per spike.
+
     Examples
     --------
     Kernels indexed [pre, post]; the E -> I pathway (pre 0, post 1):
@@ -67,11 +81,26 @@ def kernel_for_pathway(cdm_kernel_z: np.ndarray, pre: int, post: int, pairing: s
         return cdm_kernel_z[pre, post]
     if pairing == "legacy":
         return cdm_kernel_z[post, pre]
-    raise ValueError(f"params.yaml: cdm.pairing = {pairing!r} is invalid; accepted: {' | '.join(PAIRINGS)}")
+    raise ValueError(f"pairing = {pairing!r} is invalid; accepted: {' | '.join(PAIRINGS)}")
 
 
 def pathway_signals(spike_counts: np.ndarray, cdm_kernel_z: np.ndarray, pairing: str = "correct") -> np.ndarray:
-    """P^{XY}(t) at the simulation resolution, shape (pre, post, time), nA·um."""
+    """P^{XY}(t) of the four pathways at the simulation resolution (docs/model.md §3, step 3).
+
+    Parameters
+    ----------
+    spike_counts : int array (populations, bins)
+        Spikes per dt bin of E and I.
+    cdm_kernel_z : array (pre, post, lags)
+        The z-kernels H_{post<-pre}, nA·um per spike.
+    pairing : {"correct", "legacy"}
+        Which kernel each population's counts meet (`kernel_for_pathway`).
+
+    Returns
+    -------
+    array (pre, post, bins)
+        Each pathway's CDM, nA·um.
+    """
     n_pop = len(POPULATIONS)
     out = np.empty((n_pop, n_pop, spike_counts.shape[1]))
     for pre in range(n_pop):
@@ -81,7 +110,20 @@ def pathway_signals(spike_counts: np.ndarray, cdm_kernel_z: np.ndarray, pairing:
 
 
 def decimate(signal: np.ndarray, factor: int) -> np.ndarray:
-    """Zero-phase decimation along the last axis: scipy's order-8 Chebyshev I IIR, forward and backward."""
+    """Zero-phase decimation along the last axis: scipy's order-8 Chebyshev I IIR, forward and backward.
+
+    Parameters
+    ----------
+    signal : array (..., samples)
+        Sampled every dt.
+    factor : int
+        q: every q-th sample is kept after the low-pass (1: unchanged).
+
+    Returns
+    -------
+    array (..., ceil(samples / q))
+        float64, the signal's units.
+    """
     if factor == 1:
         return np.asarray(signal, dtype=np.float64)
     return ss.decimate(signal, factor, ftype="iir", zero_phase=True, axis=-1)
@@ -89,6 +131,19 @@ def decimate(signal: np.ndarray, factor: int) -> np.ndarray:
 
 def spike_counts_per_bin(spike_steps: np.ndarray, transient_steps: int, n_bins: int) -> np.ndarray:
     """Spikes per dt bin in the window [transient, tstop): bin n holds steps transient_steps + n (docs/model.md §3).
+
+    Parameters
+    ----------
+    spike_steps : int array (spikes,)
+        Each spike's time step (t / dt) of one population.
+    transient_steps : int
+        The window's first step.
+    n_bins : int
+        The window's length in steps; spikes outside are ignored.
+
+    Returns
+    -------
+    int32 array (n_bins,)
 
     Examples
     --------
@@ -101,7 +156,22 @@ def spike_counts_per_bin(spike_steps: np.ndarray, transient_steps: int, n_bins: 
 
 
 def counts_window(spike_steps: dict[str, np.ndarray], first_step: int, n_bins: int) -> np.ndarray:
-    """Spikes per dt bin of each population, bins first_step .. first_step + n_bins - 1, shape (pop, bins)."""
+    """Spikes per dt bin of each population in steps first_step .. first_step + n_bins - 1.
+
+    Parameters
+    ----------
+    spike_steps : dict
+        Population name -> int array of spike time steps.
+    first_step : int
+        The window's first step.
+    n_bins : int
+        The window's length in steps.
+
+    Returns
+    -------
+    int32 array (populations, n_bins)
+        POPULATIONS order.
+    """
     return np.stack([spike_counts_per_bin(np.asarray(spike_steps[name]), first_step, n_bins) for name in POPULATIONS])
 
 

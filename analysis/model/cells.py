@@ -28,6 +28,18 @@ def morphology_hoc(population: str, dims: Morphology) -> str:
 
     The soma spans z = -L/2..+L/2, the basal `dend` hangs below it and the apical `apic` rises above it,
     all on the z axis (no rotation), so the apical axis is the dipole's z axis.
+
+    Parameters
+    ----------
+    population : str
+        E or I (named in the file's header).
+    dims : Morphology
+        kernels.cells.morphology[population] (um).
+
+    Returns
+    -------
+    str
+        The hoc text.
     """
     half = dims.soma_length_um / 2
     dend_end = -half - dims.dend_length_um
@@ -51,6 +63,22 @@ def morphology_hoc(population: str, dims: Morphology) -> str:
 
 
 def write_morphology(path: Path, population: str, dims: Morphology) -> Path:
+    """Write `morphology_hoc` to `path` (temporary name, then rename).
+
+    Parameters
+    ----------
+    path : Path
+        The .hoc file.
+    population : str
+        E or I.
+    dims : Morphology
+        Its dimensions (um).
+
+    Returns
+    -------
+    Path
+        `path`.
+    """
     from analysis.common import write_text
 
     write_text(path, morphology_hoc(population, dims))
@@ -59,7 +87,18 @@ def write_morphology(path: Path, population: str, dims: Morphology) -> Path:
 
 # ------------------------------------------------------------------ rate equations (docs/model.md §2.2)
 def nata_gates(V_mV: float) -> tuple[float, float]:
-    """m_inf and h_inf of the Hay NaTa_t channel, nudging V off the removable singularities."""
+    """m_inf and h_inf of the Hay NaTa_t channel, nudging V off the removable singularities.
+
+    Parameters
+    ----------
+    V_mV : float
+        Membrane potential (mV).
+
+    Returns
+    -------
+    m_inf, h_inf : float
+        Steady-state activation and inactivation (dimensionless).
+    """
     x = V_mV + 1e-4 if abs(V_mV + 38) < 1e-6 else V_mV
     alpha_m = 0.182 * (x + 38) / (1 - math.exp(-(x + 38) / 6))
     beta_m = 0.124 * (-x - 38) / (1 - math.exp(-(-x - 38) / 6))
@@ -70,11 +109,34 @@ def nata_gates(V_mV: float) -> tuple[float, float]:
 
 
 def skv3_minf(V_mV: float) -> float:
+    """m_inf of the Hay SKv3_1 channel.
+
+    Parameters
+    ----------
+    V_mV : float
+        Membrane potential (mV).
+
+    Returns
+    -------
+    float
+        Steady-state activation (dimensionless).
+    """
     return 1 / (1 + math.exp((V_mV - 18.7) / (-9.7)))
 
 
 def ih_linearization(V_R_mV: float) -> dict[str, float]:
-    """w_inf, tau_w (ms) and dw_inf/dV (1/mV) of the Kole Ih channel at V_R (docs/model.md §2.2)."""
+    """The Kole Ih channel linearized at V_R (docs/model.md §2.2).
+
+    Parameters
+    ----------
+    V_R_mV : float
+        The linearization point (mV).
+
+    Returns
+    -------
+    dict
+        winf (dimensionless), tau_w (ms), dwinf_dv (1/mV).
+    """
     u = V_R_mV + 154.9
     alpha = 0.00643 * u / (math.exp(u / 11.9) - 1)
     beta = 0.193 * math.exp(V_R_mV / 33.1)
@@ -86,7 +148,17 @@ def ih_linearization(V_R_mV: float) -> dict[str, float]:
 
 # ------------------------------------------------------------------ biophysics (docs/model.md §2.2)
 def section_kind(section_name: str) -> str:
-    """'soma' or 'dendrites' (apic and dend share their channel densities)."""
+    """Which channel densities a section takes (apic and dend share theirs).
+
+    Parameters
+    ----------
+    section_name : str
+        NEURON's name of the section (e.g. BallStick[0].apic[0]).
+
+    Returns
+    -------
+    {"soma", "dendrites"}
+    """
     short = section_name.split(".")[-1]
     if short.startswith("soma"):
         return "soma"
@@ -97,7 +169,19 @@ def section_kind(section_name: str) -> str:
 
 def set_biophysics(cell, channels: ChannelsBySection, Vrest_mV: float, E_h_mV: float) -> None:
     """LFPy custom_fun: insert pas, NaTa_t_frozen, SKv3_1_frozen and Ih_linearized everywhere, linearized at
-    Vrest, with ena = ek = Vrest; then set e_pas per segment so that no current flows at rest."""
+    Vrest, with ena = ek = Vrest; then set e_pas per segment so that no current flows at rest.
+
+    Parameters
+    ----------
+    cell : LFPy.TemplateCell
+        The cell being built.
+    channels : ChannelsBySection
+        Densities (S/cm^2) for soma and dendrites.
+    Vrest_mV : float
+        The linearization's resting potential (mV).
+    E_h_mV : float
+        Ih's reversal potential (mV).
+    """
     for sec in cell.allseclist:
         density = getattr(channels, section_kind(sec.name()))
         for mechanism in ("pas", "NaTa_t_frozen", "SKv3_1_frozen", "Ih_linearized"):
@@ -115,12 +199,31 @@ def set_biophysics(cell, channels: ChannelsBySection, Vrest_mV: float, E_h_mV: f
 
 
 def membrane_current_density(seg) -> float:
-    """Total ionic membrane current density (mA/cm2) of one segment: pas + Na + K + Ih."""
+    """Total ionic membrane current density of one segment: pas + Na + K + Ih.
+
+    Parameters
+    ----------
+    seg : neuron.nrn.Segment
+        A segment with set_biophysics' mechanisms.
+
+    Returns
+    -------
+    float
+        mA/cm^2.
+    """
     return seg.i_pas + seg.ina + seg.ik + seg.Ih_linearized.ihcn
 
 
 def make_rest_uniform(sections, Vrest_mV: float) -> None:
-    """e_pas = v + sum(i_ion) / g_pas in every segment, evaluated at v = Vrest (docs/model.md §2.2 'uniform rest')."""
+    """e_pas = v + sum(i_ion) / g_pas in every segment, evaluated at v = Vrest (docs/model.md §2.2 'uniform rest').
+
+    Parameters
+    ----------
+    sections : iterable of neuron sections
+        All sections of the cell.
+    Vrest_mV : float
+        The potential at which no membrane current may flow (mV).
+    """
     import neuron
 
     neuron.h.finitialize(Vrest_mV)
@@ -133,7 +236,25 @@ def make_rest_uniform(sections, Vrest_mV: float) -> None:
 
 def cell_parameters(population: str, cells: Cells, morphology_file: Path, Vrest_mV: float,
                     dt_ms: float, tstop_ms: float) -> dict:
-    """kwargs of LFPy.TemplateCell for one population, biophysics applied through custom_fun."""
+    """kwargs of LFPy.TemplateCell for one population, biophysics applied through custom_fun.
+
+    Parameters
+    ----------
+    population : str
+        E or I.
+    cells : Cells
+        kernels.cells.
+    morphology_file : Path
+        The population's hoc morphology (`write_morphology`).
+    Vrest_mV : float
+        mV.
+    dt_ms, tstop_ms : float
+        The cell simulation's step and duration (ms).
+
+    Returns
+    -------
+    dict
+    """
     return {
         "templatefile": str(TEMPLATE_FILE),
         "templatename": TEMPLATE_NAME,

@@ -40,7 +40,15 @@ def _unit(polar_deg: float, azimuth_deg: float) -> np.ndarray:
 
 
 def ten_twenty_directions() -> tuple[list[str], np.ndarray]:
-    """Labels and unit vectors (n, 3) of 21 standard 10-20 electrodes; x right, y nose, z up."""
+    """The 21 standard 10-20 electrodes on a unit sphere; x right, y nose, z up.
+
+    Returns
+    -------
+    labels : list of str
+        TEN_TWENTY_ORDER.
+    directions : ndarray (21, 3)
+        Unit vectors.
+    """
     directions = {name: _unit(*angles) for name, angles in _TEN_TWENTY.items()}
     for name, (a, b) in _MIDPOINTS.items():
         middle = directions[a] + directions[b]
@@ -50,6 +58,15 @@ def ten_twenty_directions() -> tuple[list[str], np.ndarray]:
 
 def rotation_from_z(target: np.ndarray) -> np.ndarray:
     """Rodrigues rotation matrix R with R @ [0, 0, 1] = target / |target| (docs/model.md §4, New York head).
+
+    Parameters
+    ----------
+    target : ndarray (3,)
+        Any non-zero vector.
+
+    Returns
+    -------
+    ndarray (3, 3)
 
     Examples
     --------
@@ -71,7 +88,21 @@ def rotation_from_z(target: np.ndarray) -> np.ndarray:
 
 class FourSphereHead:
     """Four concentric spheres (brain, CSF, skull, scalp); the dipole sits `depth_mm` below the brain surface
-    along the direction of the MNI location from the sphere centre, oriented radially (cells' +z outward)."""
+    along the direction of the MNI location from the sphere centre, oriented radially (cells' +z outward).
+
+    Parameters
+    ----------
+    radii_mm : sequence of 4 floats
+        Outer radii of brain, CSF, skull, scalp (mm).
+    conductivities_S_m : sequence of 4 floats
+        Their conductivities (S/m).
+    dipole_location_mni_mm : sequence of 3 floats
+        The direction of the dipole from the centre (mm; any non-zero vector).
+    dipole_depth_mm : float
+        Below the brain surface (mm), in (0, brain radius).
+    iter_factor : float
+        LFPykit's series truncation criterion.
+    """
 
     def __init__(self, radii_mm, conductivities_S_m, dipole_location_mni_mm, dipole_depth_mm: float,
                  iter_factor: float = 2.0 / 99.0 * 1e-6):
@@ -79,10 +110,10 @@ class FourSphereHead:
         self.conductivities = np.asarray(conductivities_S_m, dtype=np.float64)
         direction = np.asarray(dipole_location_mni_mm, dtype=np.float64)
         if np.linalg.norm(direction) == 0:
-            raise ValueError("eeg.dipole_location_mni_mm must not be the sphere centre [0, 0, 0]")
+            raise ValueError("dipole_location_mni_mm = [0, 0, 0] is invalid; accepted: any point but the sphere centre")
         self.orientation = direction / np.linalg.norm(direction)
         if not 0 < dipole_depth_mm < radii_mm[0]:
-            raise ValueError(f"eeg.four_sphere.dipole_depth_mm = {dipole_depth_mm} is invalid; accepted: "
+            raise ValueError(f"dipole_depth_mm = {dipole_depth_mm} is invalid; accepted: "
                              f"0 < depth < brain radius {radii_mm[0]} mm")
         self.dipole_position_um = self.orientation * (self.radii_um[0] - dipole_depth_mm * 1000.0)
         self.electrode_labels, directions = ten_twenty_directions()
@@ -91,7 +122,13 @@ class FourSphereHead:
         self.iter_factor = iter_factor
 
     def transformation(self) -> np.ndarray:
-        """M (n_electrodes, 3): EEG in mV per nA·um of dipole moment along x, y, z."""
+        """EEG per unit dipole moment (LFPykit's FourSphereVolumeConductor).
+
+        Returns
+        -------
+        ndarray (electrodes, 3)
+            mV per nA·um of dipole moment along x, y, z.
+        """
         from lfpykit.eegmegcalc import FourSphereVolumeConductor
 
         model = FourSphereVolumeConductor(self.electrode_positions_um, radii=list(self.radii_um),
@@ -99,6 +136,12 @@ class FourSphereHead:
         return model.get_transformation_matrix(self.dipole_position_um)
 
     def nearest_electrode(self) -> int:
+        """The index of the electrode nearest the dipole (the study's channel, docs/model.md §4).
+
+        Returns
+        -------
+        int
+        """
         distances = np.linalg.norm(self.electrode_positions_um - self.dipole_position_um, axis=1)
         return int(np.argmin(distances))
 
@@ -116,7 +159,7 @@ The New York head file is needed because params.yaml sets eeg.head_model: nyhead
 
 
 class HeadModelFileError(FileNotFoundError):
-    pass
+    """The New York head file is missing, unpinned or not the pinned one; the message says what to do."""
 
 
 # what NYHead reads, with the rank of each dataset (h5py's order, MATLAB's reversed: tests/nyhead_synthetic.py)
@@ -125,11 +168,28 @@ NYHEAD_DATASETS = {"sa/cortex75K/vc": 2, "sa/cortex75K/normals": 2, "sa/cortex75
 
 
 def resolve_nyhead_file(configured: str) -> Path:
+    """The New York head file: NYHEAD_FILE if set, else the configured path.
+
+    Parameters
+    ----------
+    configured : str
+        eeg.nyhead.file.
+
+    Returns
+    -------
+    Path
+    """
     return Path(os.environ.get("NYHEAD_FILE") or configured)
 
 
 def nyhead_file_source() -> str:
-    """Which setting named the New York head file: NYHEAD_FILE wins over params.yaml."""
+    """Which setting named the New York head file: NYHEAD_FILE wins over params.yaml.
+
+    Returns
+    -------
+    str
+        A phrase for messages.
+    """
     if os.environ.get("NYHEAD_FILE"):
         return "the environment variable NYHEAD_FILE"
     return "params.yaml eeg.nyhead.file"
@@ -140,6 +200,16 @@ def check_nyhead_structure(path: Path) -> None:
 
     Catches what a checksum alone cannot at pinning time: an HTML error page or a truncated download saved under
     the file's name.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Raises
+    ------
+    InputError
+        Not HDF5, a dataset missing, or a dataset of the wrong rank.
     """
     import h5py
 
@@ -158,7 +228,20 @@ def check_nyhead_structure(path: Path) -> None:
 
 
 def verify_nyhead_file(path: Path, expected_sha256: str | None) -> None:
-    """Stop with what to do unless the file exists and has the pinned sha256."""
+    """Stop with what to do unless the file exists and has the pinned sha256.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    expected_sha256 : str or None
+        eeg.nyhead.sha256 (None: not pinned, refused).
+
+    Raises
+    ------
+    HeadModelFileError
+        Missing, unpinned or a different file.
+    """
     if not path.is_file():
         raise HeadModelFileError(f"{path}: New York head file not found (named by {nyhead_file_source()}); supply "
                                  f"sa_nyhead.mat yourself or set eeg.head_model: four_sphere\n"
@@ -173,7 +256,19 @@ def verify_nyhead_file(path: Path, expected_sha256: str | None) -> None:
 
 
 def read_matlab_strings(handle, dataset) -> list[str]:
-    """A MATLAB v7.3 cell array of strings: object references to uint16 character arrays."""
+    """A MATLAB v7.3 cell array of strings: object references to uint16 character arrays.
+
+    Parameters
+    ----------
+    handle : h5py.File
+        The open file.
+    dataset : h5py.Dataset
+        The cell array (object references).
+
+    Returns
+    -------
+    list of str
+    """
     return ["".join(chr(int(c)) for c in np.asarray(handle[ref]).ravel()) for ref in np.asarray(dataset).ravel()]
 
 
@@ -182,6 +277,19 @@ class NYHead:
 
     Reads only what it needs: vertices and normals (3 x 74382), one vertex's lead field (3 x 231) and the
     electrodes; never the whole ~550 MB lead field.
+
+    Parameters
+    ----------
+    path : Path
+        sa_nyhead.mat.
+    dipole_location_mni_mm : sequence of 3 floats
+        MNI coordinates (mm); the nearest cortex vertex is used.
+    max_vertex_distance_mm : float
+        The farthest that vertex may be (mm).
+    expected_sha256 : str, optional
+        The pinned checksum.
+    verify : bool
+        Check the file's checksum first (tests of synthetic files skip it).
     """
 
     def __init__(self, path, dipole_location_mni_mm, max_vertex_distance_mm: float = 2.0,
@@ -200,10 +308,10 @@ class NYHead:
             self.dipole_position_mm = vertices[:, self.vertex]
             self.vertex_distance_mm = float(np.linalg.norm(self.dipole_position_mm - location))
             if self.vertex_distance_mm > max_vertex_distance_mm:
-                raise ValueError(f"eeg.dipole_location_mni_mm = {location.tolist()} is "
+                raise ValueError(f"dipole_location_mni_mm = {location.tolist()} is "
                                  f"{self.vertex_distance_mm:.2f} mm from the nearest cortex vertex "
                                  f"{self.dipole_position_mm.tolist()}; accepted: <= "
-                                 f"eeg.nyhead.max_vertex_distance_mm = {max_vertex_distance_mm} mm")
+                                 f"max_vertex_distance_mm = {max_vertex_distance_mm} mm")
             normal = np.asarray(sa["cortex75K"]["normals"][:, self.vertex], dtype=np.float64)
             self.orientation = normal / np.linalg.norm(normal)
             self.lead_field = np.asarray(sa["cortex75K"]["V_fem"][:, self.vertex, :], dtype=np.float64)  # (3, 231)
@@ -211,18 +319,46 @@ class NYHead:
             self.electrode_labels = read_matlab_strings(handle, sa["clab_electrodes"])
 
     def rotation(self) -> np.ndarray:
+        """The rotation that turns the cells' +z axis onto the vertex normal.
+
+        Returns
+        -------
+        ndarray (3, 3)
+        """
         return rotation_from_z(self.orientation)
 
     def transformation(self) -> np.ndarray:
-        """M (231, 3): EEG in mV per nA·um of dipole moment: the vertex's lead field times 1e-9 (docs/model.md §4)."""
+        """EEG per unit dipole moment: the vertex's lead field times 1e-9 (docs/model.md §4).
+
+        Returns
+        -------
+        ndarray (231, 3)
+            mV per nA·um of dipole moment along x, y, z.
+        """
         return self.lead_field.T * 1e-9
 
     def nearest_electrode(self) -> int:
+        """The index of the electrode nearest the dipole.
+
+        Returns
+        -------
+        int
+        """
         return int(np.argmin(np.linalg.norm(self.electrode_positions_mm - self.dipole_position_mm, axis=1)))
 
 
 def make_head(eeg_params) -> FourSphereHead | NYHead:
-    """The head model named by eeg.head_model, set up from params.yaml's eeg section."""
+    """The head model named by eeg.head_model, set up from params.yaml's eeg section.
+
+    Parameters
+    ----------
+    eeg_params : Eeg
+        The `eeg` section.
+
+    Returns
+    -------
+    FourSphereHead or NYHead
+    """
     kind = eeg_params.head_model
     if kind == "four_sphere":
         fs = eeg_params.four_sphere
@@ -232,11 +368,22 @@ def make_head(eeg_params) -> FourSphereHead | NYHead:
         ny = eeg_params.nyhead
         return NYHead(resolve_nyhead_file(ny.file), eeg_params.dipole_location_mni_mm,
                       ny.max_vertex_distance_mm, ny.sha256)
-    raise ValueError(f"params.yaml: eeg.head_model = {kind!r} is invalid; accepted: four_sphere | nyhead")
+    raise ValueError(f"head_model = {kind!r} is invalid; accepted: four_sphere | nyhead")
 
 
 def eeg_gain(head) -> np.ndarray:
-    """gain (n_electrodes,) in mV per nA·um of CDM: EEG = gain * CDM for the dipole along `orientation`."""
+    """EEG per unit CDM at every electrode, for the dipole along the head's orientation.
+
+    Parameters
+    ----------
+    head : FourSphereHead or NYHead
+        The head model.
+
+    Returns
+    -------
+    ndarray (electrodes,)
+        mV per nA·um: EEG = gain * CDM.
+    """
     return head.transformation() @ head.orientation
 
 

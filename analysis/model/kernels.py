@@ -23,7 +23,18 @@ from analysis.params import POPULATIONS, Params
 
 # ------------------------------------------------------------------ nu_X and Vrest (docs/model.md §2.4)
 def rates_from_reference(path: Path) -> np.ndarray:
-    """Post-transient mean rates (spikes/s) of E and I in the `ref` LIF simulation."""
+    """Post-transient mean rates of E and I in the `ref` LIF simulation.
+
+    Parameters
+    ----------
+    path : Path
+        The simulation file of item `ref`.
+
+    Returns
+    -------
+    ndarray (2,)
+        spikes/s, POPULATIONS order.
+    """
     return np.asarray(load_npz(path)["rates_Hz"], dtype=np.float64)
 
 
@@ -36,21 +47,41 @@ def rates_and_vrest_from_ground_truth(folder: Path, population_sizes: Mapping[st
     of somatic voltage sampled every somav_dt_ms over the whole recording, one row per recorded cell), as
     written by the study's multicompartment network. The recording's duration is the ground truth's own
     (samples x somav_dt_ms), never the LIF network's tstop: a regression of the original code.
+
+    Parameters
+    ----------
+    folder : Path
+        Holds spikes.h5 and somav.h5.
+    population_sizes : mapping
+        Population name -> N_X of the multicompartment network.
+    transient_ms : float
+        Spikes before it are dropped (ms).
+    somav_dt_ms : float
+        Sampling interval of somav.h5 (ms).
+    somav_skip_ms : float
+        Leading voltage samples dropped before the median (ms).
+
+    Returns
+    -------
+    rates_Hz : ndarray (2,)
+        spikes/s, POPULATIONS order.
+    vrest_mV : float
+        The median somatic voltage, mV.
     """
     import h5py
 
     folder = Path(folder)
     for name in ("spikes.h5", "somav.h5"):
         if not (folder / name).is_file():
-            raise FileNotFoundError(f"kernels.ground_truth_dir = {folder}: missing {name}; expected spikes.h5 "
+            raise FileNotFoundError(f"{folder / name}: not found; the ground-truth folder holds spikes.h5 "
                                     "(groups E/I of per-neuron spike times) and somav.h5 (datasets E/I)")
     with h5py.File(folder / "somav.h5", "r") as somav:
         recording_ms = min(somav[name].shape[-1] for name in POPULATIONS) * somav_dt_ms
         skip = int(round(somav_skip_ms / somav_dt_ms))
         voltages = np.concatenate([np.asarray(somav[name])[..., skip:].ravel() for name in POPULATIONS])
     if recording_ms <= transient_ms:
-        raise ValueError(f"kernels.ground_truth_dir = {folder}: somav.h5 records {recording_ms:g} ms, not more than "
-                         f"kernels.ground_truth_transient_ms = {transient_ms:g} ms")
+        raise ValueError(f"{folder / 'somav.h5'}: records {recording_ms:g} ms, not more than the transient "
+                         f"transient_ms = {transient_ms:g} ms")
     rates = []
     duration_s = (recording_ms - transient_ms) / 1000
     with h5py.File(folder / "spikes.h5", "r") as spikes:
@@ -62,7 +93,22 @@ def rates_and_vrest_from_ground_truth(folder: Path, population_sizes: Mapping[st
 
 
 def rates_and_vrest(params: Params) -> tuple[np.ndarray, float, str]:
-    """nu_X (E, I) in spikes/s, Vrest in mV and a sentence saying where they come from."""
+    """nu_X and Vrest of the kernels, from kernels.rates_source (docs/model.md §2.4).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (kernels, reference).
+
+    Returns
+    -------
+    rates_Hz : ndarray (2,)
+        nu_X of E and I, spikes/s.
+    vrest_mV : float
+        mV.
+    note : str
+        A sentence saying where both come from (kept in kernels.json).
+    """
     k = params.kernels
     source, vrest = k.rates_source, k.Vrest_mV
     if source == "reference":
@@ -74,7 +120,7 @@ def rates_and_vrest(params: Params) -> tuple[np.ndarray, float, str]:
         note = "nu_X: kernels.fixed_rates_Hz; Vrest: kernels.Vrest_mV"
     else:
         folder = k.ground_truth_dir  # the schema requires it with this source
-        sizes = dict(zip(POPULATIONS, k.population_sizes))
+        sizes = dict(zip(POPULATIONS, k.multicompartment_network.population_sizes))
         rates, vrest = rates_and_vrest_from_ground_truth(Path(folder), sizes, k.ground_truth_transient_ms,
                                                          k.ground_truth_somav_dt_ms, k.ground_truth_somav_skip_ms)
         note = f"nu_X and Vrest from the ground-truth multicompartment network in {folder}"
@@ -91,11 +137,37 @@ def presynaptic_probabilities(connection_probability: list, post: int) -> np.nda
 
     The original tooling passed a row (the probabilities from one presynaptic population), which is only
     right when the matrix is symmetric.
+
+    Parameters
+    ----------
+    connection_probability : list of lists
+        The [pre][post] matrix.
+    post : int
+        The postsynaptic population (POPULATIONS order).
+
+    Returns
+    -------
+    ndarray (2,)
+        The probabilities from E and from I onto `post`.
     """
     return np.array([connection_probability[pre][post] for pre in range(len(POPULATIONS))], dtype=np.float64)
 
 
 def truncnorm_parameters(loc: float, sd: float, low: float, high: float = np.inf) -> dict:
+    """scipy.stats.truncnorm's arguments for a normal (loc, sd) cut to [low, high].
+
+    Parameters
+    ----------
+    loc, sd : float
+        Mean and sd of the untruncated normal.
+    low, high : float
+        The bounds.
+
+    Returns
+    -------
+    dict
+        a, b (the bounds in sds from loc), loc, scale.
+    """
     return {"a": (low - loc) / sd, "b": (high - loc) / sd, "loc": loc, "scale": sd}
 
 
@@ -125,20 +197,20 @@ def kernel_approx(params: Params, post: int, rates_Hz: np.ndarray, vrest_mV: flo
     from lfpykernels import KernelApprox
 
     k = params.kernels
-    syn, ext = k.synapses, k.external
+    syn, ext, mc = k.synapses, k.external, k.multicompartment_network
     post_name = POPULATIONS[post]
     pres = range(len(POPULATIONS))
     placement = [syn.placement[POPULATIONS[pre]][post_name] for pre in pres]
     return KernelApprox(
         X=list(POPULATIONS),
         Y=post_name,
-        N_X=np.array(k.population_sizes, dtype=np.float64),
-        N_Y=k.population_sizes[post],
-        C_YX=presynaptic_probabilities(k.connection_probability, post),
+        N_X=np.array(mc.population_sizes, dtype=np.float64),
+        N_Y=mc.population_sizes[post],
+        C_YX=presynaptic_probabilities(mc.connection_probability, post),
         cellParameters=cells.cell_parameters(post_name, k.cells, morphology_file, vrest_mV, dt_ms,
                                              k.t_X_ms + k.tau_ms),
-        populationParameters={"radius": k.population_radius_um, "loc": k.population_depth_loc_um,
-                              "scale": k.population_depth_sd_um},
+        populationParameters={"radius": mc.population_radius_um, "loc": mc.population_depth_loc_um,
+                              "scale": mc.population_depth_sd_um},
         rotationParameters={"x": 0.0, "y": 0.0},
         multapseFunction=st.truncnorm,
         multapseParameters=[truncnorm_parameters(syn.multapse_loc[pre][post], syn.multapse_sd[pre][post],
@@ -163,7 +235,26 @@ def kernel_approx(params: Params, post: int, rates_Hz: np.ndarray, vrest_mV: flo
 
 def compute_kernel(params: Params, pre: int, post: int, rates_Hz: np.ndarray, vrest_mV: float,
                    morphology_file: Path) -> np.ndarray:
-    """H^z_{post<-pre}(lag) in nA·um per presynaptic spike, lags -tau..+tau (zero for negative lags)."""
+    """One kernel H^z_{post<-pre} (docs/model.md §2).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (kernels, simulation.dt_ms).
+    pre, post : int
+        The pathway's populations (POPULATIONS order).
+    rates_Hz : ndarray (2,)
+        nu_X of E and I, spikes/s.
+    vrest_mV : float
+        The linearization's resting potential, mV.
+    morphology_file : Path
+        The hoc morphology of population `post`.
+
+    Returns
+    -------
+    ndarray (lags,)
+        nA·um per presynaptic spike at lags -tau..+tau (`lag_axis_ms`), zero for negative lags.
+    """
     from lfpykernels import KernelApproxCurrentDipoleMoment
 
     k, dt_ms = params.kernels, params.simulation.dt_ms
@@ -176,7 +267,26 @@ def compute_kernel(params: Params, pre: int, post: int, rates_Hz: np.ndarray, vr
 
 def compute_kernel_set(params: Params, rates_Hz: np.ndarray, vrest_mV: float, morphologies: Mapping[str, Path],
                        logger=None) -> np.ndarray:
-    """All four kernels, shape (pre, post, lag), for one choice of nu_X and Vrest."""
+    """All four kernels for one choice of nu_X and Vrest.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    rates_Hz : ndarray (2,)
+        nu_X of E and I, spikes/s.
+    vrest_mV : float
+        mV.
+    morphologies : mapping
+        Population name -> its hoc morphology file.
+    logger : logging.Logger, optional
+        Gets one line per kernel.
+
+    Returns
+    -------
+    ndarray (pre, post, lags)
+        nA·um per presynaptic spike.
+    """
     lags = lag_axis_ms(params.kernels.tau_ms, params.simulation.dt_ms)
     kernel_z = np.zeros((len(POPULATIONS), len(POPULATIONS), lags.size))
     pathways = [(pre, post) for post in range(len(POPULATIONS)) for pre in range(len(POPULATIONS))]
@@ -191,13 +301,43 @@ def compute_kernel_set(params: Params, rates_Hz: np.ndarray, vrest_mV: float, mo
 
 
 def lag_axis_ms(tau_ms: float, dt_ms: float) -> np.ndarray:
+    """The kernels' lags.
+
+    Parameters
+    ----------
+    tau_ms : float
+        The kernels span -tau .. +tau (ms).
+    dt_ms : float
+        The step (ms).
+
+    Returns
+    -------
+    ndarray (2 tau / dt + 1,)
+        ms, centred on lag 0.
+    """
     n = int(2 * tau_ms // dt_ms + 1)
     return np.linspace(-tau_ms, tau_ms, n)
 
 
 def write_kernel_files(folder: Path, params, rates_Hz: np.ndarray, vrest_mV: float, provenance: str,
                        logger) -> None:
-    """The morphologies, kernels.npz and kernels.json of the kernels stage, into `folder`."""
+    """The morphologies, kernels.npz and kernels.json of the kernels stage, into `folder`.
+
+    Parameters
+    ----------
+    folder : Path
+        An empty folder (the stage renames it into place when everything is written).
+    params : Params
+        The study's parameters.
+    rates_Hz : ndarray (2,)
+        nu_X of E and I, spikes/s.
+    vrest_mV : float
+        mV.
+    provenance : str
+        Where nu_X and Vrest come from (`rates_and_vrest`).
+    logger : logging.Logger
+        Gets one line per kernel.
+    """
     k, dt_ms = params.kernels, params.simulation.dt_ms
     morphologies = {name: cells.write_morphology(folder / f"morphology_{name}.hoc", name,
                                                  k.cells.morphology[name]) for name in POPULATIONS}

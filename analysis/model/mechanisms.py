@@ -22,11 +22,22 @@ MECHANISMS = ("NaTa_t_frozen", "SKv3_1_frozen", "Ih_linearized", "Exp2SynI")
 
 
 class MechanismError(RuntimeError):
-    pass
+    """The NMODL mechanisms cannot be built or loaded; the message names what is missing."""
 
 
 def build_info(mod_dir: Path = MOD_DIR) -> dict:
-    """What a build must have been made from: hashes of the .mod files and the NEURON version."""
+    """What a build must have been made from: hashes of the .mod files and the NEURON version.
+
+    Parameters
+    ----------
+    mod_dir : Path
+        The folder of .mod files.
+
+    Returns
+    -------
+    dict
+        neuron (version), machine, mod_sha256 (file name -> sha256).
+    """
     import neuron
 
     mods = sorted(mod_dir.glob("*.mod"))
@@ -37,10 +48,34 @@ def build_info(mod_dir: Path = MOD_DIR) -> dict:
 
 
 def library_path(build_dir: Path = BUILD_DIR) -> Path:
+    """The compiled library nrnivmodl writes.
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+
+    Returns
+    -------
+    Path
+    """
     return build_dir / platform.machine() / "libnrnmech.so"
 
 
 def is_current(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR) -> bool:
+    """Whether the build exists and was made from these .mod files with this NEURON.
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+    mod_dir : Path
+        The folder of .mod files.
+
+    Returns
+    -------
+    bool
+    """
     info_file = build_dir / "BUILD_INFO.json"
     if not (info_file.is_file() and library_path(build_dir).is_file()):
         return False
@@ -66,7 +101,27 @@ def check_build_tools() -> None:
 
 
 def compile_mechanisms(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR, logger=None) -> Path:
-    """Run nrnivmodl in a fresh build directory; raise MechanismError with its output if it fails."""
+    """Run nrnivmodl in a fresh build directory.
+
+    Parameters
+    ----------
+    build_dir : Path
+        Emptied first.
+    mod_dir : Path
+        The folder of .mod files.
+    logger : logging.Logger, optional
+        Gets the command.
+
+    Returns
+    -------
+    Path
+        `build_dir`.
+
+    Raises
+    ------
+    MechanismError
+        With nrnivmodl's output, if it fails.
+    """
     logger = logger or get_logger("mechanisms")
     check_build_tools()
     if build_dir.exists():
@@ -84,6 +139,22 @@ def compile_mechanisms(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR, log
 
 
 def ensure_compiled(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR, logger=None) -> Path:
+    """Compile unless the build is current (`is_current`).
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+    mod_dir : Path
+        The folder of .mod files.
+    logger : logging.Logger, optional
+        Says whether it compiled.
+
+    Returns
+    -------
+    Path
+        `build_dir`.
+    """
     logger = logger or get_logger("mechanisms")
     if is_current(build_dir, mod_dir):
         logger.info("mechanisms up to date in %s", build_dir)
@@ -94,7 +165,15 @@ def ensure_compiled(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR, logger
 
 
 def load(build_dir: Path = BUILD_DIR, mod_dir: Path = MOD_DIR) -> None:
-    """Compile if needed, then load the mechanisms into this process's NEURON (once)."""
+    """Compile if needed, then load the mechanisms into this process's NEURON (once).
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+    mod_dir : Path
+        The folder of .mod files.
+    """
     import neuron
 
     loaded = _loaded_density_mechanisms()
@@ -119,6 +198,13 @@ def _loaded_density_mechanisms() -> set[str]:
 
 
 def main() -> int:
+    """`python -m analysis.model.mechanisms`: compile if needed (make setup runs it).
+
+    Returns
+    -------
+    int
+        0, or 2 with one line on stderr when the build is impossible.
+    """
     try:
         ensure_compiled()
     except MechanismError as err:

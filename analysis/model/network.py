@@ -62,7 +62,19 @@ def mean_drive_threshold_pA(network: Network, population: int) -> float:
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Spikes of one run, as integer time steps (t = step * dt) and 0-based neuron ids per population."""
+    """Spikes of one run, as integer time steps (t = step * dt) and 0-based neuron ids per population.
+
+    Parameters
+    ----------
+    spike_steps : dict
+        Population name -> int32 array of spike time steps, sorted by (step, neuron).
+    spike_ids : dict
+        Population name -> int32 array of the spiking neurons' 0-based ids, in the same order.
+    population_sizes : dict
+        Population name -> number of neurons simulated.
+    build_s, simulate_s : float
+        Wall time of building and of simulating the network (s).
+    """
     spike_steps: dict[str, np.ndarray]
     spike_ids: dict[str, np.ndarray]
     population_sizes: dict[str, int]
@@ -74,6 +86,15 @@ class HagenNetwork:
     """Builds and runs the two-population network in the current NEST kernel.
 
     Usage: net = HagenNetwork(params, J_ext_pA, rng_seed); net.build(); result = net.run(progress).
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (network, simulation).
+    J_ext_pA : float
+        The weight of every external input, pA (the sweep's variable).
+    rng_seed : int
+        NEST's rng_seed: connectivity, weights, delays and the Poisson drive.
     """
 
     def __init__(self, params: Params, J_ext_pA: float, rng_seed: int):
@@ -88,6 +109,7 @@ class HagenNetwork:
 
     # ------------------------------------------------------------------ build
     def build(self) -> None:
+        """Reset the NEST kernel and create the populations, connections, drive and spike recorders."""
         import nest  # imported here so that parameter checks never pay for it
 
         start = time.perf_counter()
@@ -124,7 +146,18 @@ class HagenNetwork:
             self.populations[name] = nest.Create(self.net.neuron_model, self.sizes[name], params=neuron_params)
 
     def recurrent_weight_pA(self, pre: int, post: int) -> float:
-        """Mean recurrent weight; with 'mean_preserving' scaling it grows as 1/scale (docs/model.md §1 at scale 1)."""
+        """Mean recurrent weight; with 'mean_preserving' scaling it grows as 1/scale (docs/model.md §1 at scale 1).
+
+        Parameters
+        ----------
+        pre, post : int
+            The pathway's populations (POPULATIONS order).
+
+        Returns
+        -------
+        float
+            pA; negative for inhibition.
+        """
         weight = self.net.weight_mean_pA[pre][post]
         if self.net.weight_scaling == "mean_preserving":
             weight /= self.net.scale
@@ -163,7 +196,18 @@ class HagenNetwork:
 
     # ------------------------------------------------------------------ run
     def run(self, on_chunk: Callable[[float, float, dict], None] | None = None) -> SimulationResult:
-        """Simulate tstop_ms in chunks of progress_interval_ms, calling on_chunk(t_ms, wall_s, counts)."""
+        """Simulate tstop_ms in chunks of progress_interval_ms.
+
+        Parameters
+        ----------
+        on_chunk : callable (t_ms, wall_s, counts), optional
+            Called after every chunk with the simulated time (ms), the wall time since the start (s) and the
+            spikes recorded so far per population; it may raise to stop the run (study 2's early stop).
+
+        Returns
+        -------
+        SimulationResult
+        """
         import nest
 
         tstop, chunk = float(self.sim.tstop_ms), float(self.sim.progress_interval_ms)
@@ -201,6 +245,22 @@ class HagenNetwork:
 def mean_rate_Hz(n_spikes: int, n_neurons: int, duration_ms: float) -> float:
     """Spikes per neuron per second.
 
+    Parameters
+    ----------
+    n_spikes : int
+        Spikes of the population in the window.
+    n_neurons : int
+        Its size.
+    duration_ms : float
+        The window (ms).
+
+    Returns
+    -------
+    float
+        spikes/s.
+
+    Examples
+    --------
     >>> mean_rate_Hz(n_spikes=300, n_neurons=100, duration_ms=500.0)
     6.0
     """
@@ -208,8 +268,17 @@ def mean_rate_Hz(n_spikes: int, n_neurons: int, duration_ms: float) -> float:
 
 
 class RateOutOfRange(RuntimeError):
-    """A run stopped because its rates left the working regime: kind "runaway" (above the ceiling) or "silent"
-    (every population below the floor), at simulated time t_ms (ms)."""
+    """A run stopped because its rates left the working regime.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what to do.
+    kind : {"runaway", "silent"}
+        Above the ceiling, or every population below the floor.
+    t_ms : float
+        The simulated time it stopped at (ms).
+    """
 
     def __init__(self, message: str, kind: str, t_ms: float):
         super().__init__(message)
@@ -218,8 +287,24 @@ class RateOutOfRange(RuntimeError):
 
 def check_rate_ceiling(rates_Hz: Mapping[str, float], ceiling_Hz: float, what: str,
                        t_ms: float = float("nan")) -> None:
-    """Fail (with a message that says what to do) when any population fires above the ceiling (RateOutOfRange,
-    kind "runaway")."""
+    """Fail (with a message that says what to do) when any population fires above the ceiling.
+
+    Parameters
+    ----------
+    rates_Hz : mapping
+        Population name -> mean rate (spikes/s).
+    ceiling_Hz : float
+        simulation.rate_ceiling_Hz.
+    what : str
+        The run, named in the message.
+    t_ms : float
+        The simulated time of the check (ms), kept on the error.
+
+    Raises
+    ------
+    RateOutOfRange
+        kind "runaway", when any rate is above the ceiling.
+    """
     over = {name: rate for name, rate in rates_Hz.items() if rate > ceiling_Hz}
     if over:
         detail = ", ".join(f"{name} {rate:.1f} spikes/s" for name, rate in over.items())
