@@ -29,6 +29,11 @@ N_POP = len(POPULATIONS)
 MAX_EARLY_STOP_MS = 300.0
 # study 2's parameters theta, in a fixed order (docs/model.md §8)
 THETA_NAMES = ("J_EE_pA", "J_IE_pA", "J_EI_pA", "J_II_pA", "tau_syn_E_ms", "tau_syn_I_ms", "J_ext_pA")
+# ... and the quantities its prior is uniform in the logarithm of (docs/model.md §8): what the network sees, the
+# charge of one spike of each pathway and of one external spike, and the two synaptic time constants
+PRIOR_NAMES = ("Q_EE_fC", "Q_IE_fC", "Q_EI_fC", "Q_II_fC", "Q_ext_fC", "tau_syn_E_ms", "tau_syn_I_ms")
+# a half-width above this many e-folds (x0.14 .. x7.4) leaves the working regime whatever the quantity
+MAX_PRIOR_HALF_WIDTH = 2.0
 
 
 class RuleError(ValueError):
@@ -378,28 +383,21 @@ class Figures(Section):
     dpi: int = _field("an integer in [50, 1200]", ge=50, le=1200)
 
 
-class PriorBox(Section):
-    """docs/model.md §8: independent uniform priors [low, high]."""
-    J_EE_pA: Pair = _field("[low, high] with 0 <= low < high (pA)")
-    J_IE_pA: Pair = _field("[low, high] with 0 <= low < high (pA)")
-    J_EI_pA: Pair = _field("[low, high] with low < high <= 0 (pA)")
-    J_II_pA: Pair = _field("[low, high] with low < high <= 0 (pA)")
-    tau_syn_E_ms: Pair = _field("[low, high] with 0 < low < high (ms)")
-    tau_syn_I_ms: Pair = _field("[low, high] with 0 < low < high (ms)")
-    J_ext_pA: Pair = _field("[low, high] with 0 <= low < high (pA)")
+class PriorHalfWidths(Section):
+    """docs/model.md §8: ln |quantity| is uniform on ln(its best-fit value) +- this half-width (e-folds)."""
+    Q_EE_fC: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0, le=MAX_PRIOR_HALF_WIDTH)
+    Q_IE_fC: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0, le=MAX_PRIOR_HALF_WIDTH)
+    Q_EI_fC: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0, le=MAX_PRIOR_HALF_WIDTH)
+    Q_II_fC: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0, le=MAX_PRIOR_HALF_WIDTH)
+    Q_ext_fC: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0, le=MAX_PRIOR_HALF_WIDTH)
+    tau_syn_E_ms: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0,
+                                 le=MAX_PRIOR_HALF_WIDTH)
+    tau_syn_I_ms: float = _field(f"a number in (0, {MAX_PRIOR_HALF_WIDTH:g}] (e-folds)", gt=0,
+                                 le=MAX_PRIOR_HALF_WIDTH)
 
-    @model_validator(mode="after")
-    def _rules(self):
-        for name in THETA_NAMES:
-            low, high = getattr(self, name)
-            sign_ok = {"J_EI_pA": high <= 0, "J_II_pA": high <= 0,
-                       "tau_syn_E_ms": low > 0, "tau_syn_I_ms": low > 0}.get(name, low >= 0)
-            if not (low < high and sign_ok):
-                raise RuleError(name, [low, high], type(self).model_fields[name].description)
-        return self
-
-    def bounds(self) -> dict[str, tuple[float, float]]:
-        return {name: tuple(getattr(self, name)) for name in THETA_NAMES}
+    def as_array(self) -> np.ndarray:
+        """The half-widths in PRIOR_NAMES order (e-folds)."""
+        return np.array([getattr(self, name) for name in PRIOR_NAMES])
 
 
 class Spectrum(Section):
@@ -442,7 +440,7 @@ class Study2(Section):
         _field("a mapping tNNNN: index (an integer >= 0), at least 2 draws", min_length=2)
     tstop_ms: Positive = _field("a number > 0 (ms)")
     transient_ms: NonNegative = _field("a number >= 0 (ms)")
-    prior_box: PriorBox
+    prior_ln_half_width: PriorHalfWidths
     early_stop: EarlyStopSection
     spectrum: Spectrum
     coverage_levels: list[float] = _field("increasing numbers in (0, 1)", min_length=1)

@@ -7,9 +7,10 @@ Reads data/study2/features.csv. For each feature set (catch22, exponent, both):
   * a seeded held-out test fraction (study2.test_fraction); the rest trains every model;
   * Ridge (alpha by inner CV) and an MLP: per target R^2 and Pearson r of repeated K-fold CV on the training
     rows (pooled out-of-fold predictions, mean and sd over repeats; the per-fold numbers beside them);
-  * NPE (sbi) trained on the training rows with the prior box; on the test rows, per parameter: R^2 and r of
-    the posterior mean, median z-score, mean shrinkage, SBC rank-uniformity p-value and the coverage of the
-    central intervals at study2.coverage_levels (E/I_net from the samples of theta);
+  * NPE (sbi) trained on the training rows with the prior the runs were drawn from (uniform in phi); on the
+    test rows, per parameter: R^2 and r of the posterior mean, median z-score, mean shrinkage, SBC
+    rank-uniformity p-value and the coverage of the central intervals at study2.coverage_levels (E/I_net
+    from the samples of theta);
   * a learning curve of Ridge on both feature sets over study2.learning_curve_runs.
 Writes metrics/study2.json (DVC metrics) and data/study2/posteriors.npz (test rows' posterior samples and
 true theta, for the figures).
@@ -24,6 +25,7 @@ import numpy as np
 from analysis import common, data
 from analysis.common import get_logger, log_io, save_npz, write_json
 from analysis.methods import study2_inverse
+from analysis.model import priors
 from analysis.params import load_params
 
 
@@ -32,6 +34,7 @@ def main() -> int:
     start = time.perf_counter()
     params = load_params()
     study, seed = params.study2, params.seeds.inverse
+    prior = priors.Prior.from_params(params)
     table = data.read_features(data.STUDY2_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
     usable = len(study2_inverse.usable_rows(table, "both"))
@@ -47,7 +50,7 @@ def main() -> int:
     posteriors = {}
     for feature_set in study2_inverse.FEATURE_SETS:
         metrics["feature_sets"][feature_set], posteriors[feature_set] = study2_inverse.evaluate_feature_set(
-            table, feature_set, study, seed)
+            table, feature_set, study, prior, seed)
         logger.info("%s: done (%.0f s)", feature_set, time.perf_counter() - start)
     rows = study2_inverse.usable_rows(table, "both")
     X = rows[study2_inverse.FEATURE_SETS["both"]].to_numpy(dtype=float)

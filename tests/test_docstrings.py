@@ -15,10 +15,10 @@ import pytest
 # (PR02), a Returns section where something is returned (RT01), a docstring at all (GL08)
 CHECKS = {"PR01", "PR02", "RT01", "GL08"}
 DOCUMENTED = ("analysis.data", "analysis.methods.cross_validation", "analysis.methods.draw_features",
-              "analysis.methods.features", "analysis.methods.inverse",
+              "analysis.methods.features", "analysis.methods.inverse", "analysis.methods.npe",
               "analysis.methods.spectra", "analysis.methods.statistics", "analysis.model.cdm", "analysis.model.cells",
               "analysis.model.draws", "analysis.model.forward", "analysis.model.heads", "analysis.model.kernels",
-              "analysis.model.mechanisms", "analysis.model.network",
+              "analysis.model.mechanisms", "analysis.model.network", "analysis.model.priors",
               "analysis.model.simulation")
 
 

@@ -14,7 +14,7 @@ from tools.draws import draws_block
 
 
 def test_the_committed_block_is_the_generated_one():
-    assert draws_block(150) in (REPO_ROOT / "params.yaml").read_text()
+    assert draws_block(340) in (REPO_ROOT / "params.yaml").read_text()
 
 
 def test_more_draws_keep_every_existing_draw(tmp_path):
@@ -24,10 +24,9 @@ def test_more_draws_keep_every_existing_draw(tmp_path):
                           capture_output=True, text=True, check=True)
     assert "t0000 .. t9999 (10000 draws)" in done.stdout
     before, after = load_params(REPO_ROOT / "params.yaml"), load_params(params_file)
-    assert after.study2.n_draws == 10000 and list(after.study2.draws)[:150] == list(before.study2.draws)
-    box = after.study2.prior_box
-    assert priors.draw(box, after.study2.seed, after.study2.draws["t0149"]) == \
-        priors.draw(before.study2.prior_box, before.study2.seed, before.study2.draws["t0149"])
+    assert after.study2.n_draws == 10000 and list(after.study2.draws)[:340] == list(before.study2.draws)
+    assert priors.Prior.from_params(after).draw(after.study2.seed, after.study2.draws["t0339"]) == \
+        priors.Prior.from_params(before).draw(before.study2.seed, before.study2.draws["t0339"])
     # everything else of the file is untouched, comments included
     untouched = lambda text: text.split("  draws: {")[0]  # noqa: E731
     assert untouched(params_file.read_text()) == untouched((REPO_ROOT / "params.yaml").read_text())
@@ -41,7 +40,7 @@ def test_too_few_draws_for_the_learning_curve_is_refused_and_nothing_written(tmp
     done = subprocess.run([sys.executable, "-m", "tools.draws", "100", "--params", str(params_file)], cwd=REPO_ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 2
-    assert done.stderr.strip() == (f"error: {params_file}: study2.learning_curve_runs = [25, 50, 100, 150] is "
+    assert done.stderr.strip() == (f"error: {params_file}: study2.learning_curve_runs = [25, 50, 100, 200, 300] is "
                                    "invalid; accepted: at most the number of draws, 100")
     assert params_file.read_text() == original and sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
 

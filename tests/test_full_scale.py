@@ -54,7 +54,7 @@ def test_archived_results_are_the_full_study():
 
 
 @pytest.mark.full
-def test_study_2_is_the_150_draws_of_the_prior_with_their_own_theta():
+def test_study_2_is_the_340_draws_of_the_prior_with_their_own_theta():
     """Every draw of study2.draws is a recorded item whose run holds the theta its index defines; the metrics, the
     paper and the acceptance rate agree with the runs; the reference's seed spread is archived beside it."""
     from analysis.common import load_npz
@@ -67,13 +67,13 @@ def test_study_2_is_the_150_draws_of_the_prior_with_their_own_theta():
     accepted = 0
     for key, index in study.draws.items():
         run = load_npz(REPO_ROOT / "data" / "study2" / "runs" / f"{key}.npz")
-        theta = priors.draw(study.prior_box, study.seed, index)
+        theta = priors.Prior.from_params(params).draw(study.seed, index)
         assert run["theta"].tolist() == [theta[name] for name in priors.PARAMETERS], key
         accepted += str(run["status"]) == "accepted"
     metrics = json.loads((REPO_ROOT / "metrics" / "study2.json").read_text())
-    assert metrics["n_draws"] == 150 and metrics["n_accepted"] == accepted
+    assert metrics["n_draws"] == 340 and metrics["n_accepted"] == accepted
     numbers = json.loads((REPO_ROOT / "paper" / "numbers.json").read_text())
-    assert numbers["s2_n_draws"] == "150" and numbers["s2_n_accepted"] == str(accepted)
+    assert numbers["s2_n_draws"] == "340" and numbers["s2_n_accepted"] == str(accepted)
     for key in params.reference.spread_keys:
         assert f"simulate_spread@{key}" in stages and (REPO_ROOT / "data" / "seed_spread" / f"{key}.npz").is_file()
 

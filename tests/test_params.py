@@ -69,8 +69,8 @@ CASES = [
     (put("inverse.test_fraction", 1.0), "inverse.test_fraction = 1.0 is invalid; accepted: a number in (0, 1)"),
     (put("figures.raster_keys", ["j00", "j99"]),
      "figures.raster_keys = ['j00', 'j99'] is invalid; accepted: keys of sweep (not: ['j99'])"),
-    (put("study2.prior_box.J_EI_pA", [-15.5, -32.0]),
-     "study2.prior_box.J_EI_pA = [-15.5, -32.0] is invalid; accepted: [low, high] with low < high <= 0 (pA)"),
+    (put("study2.prior_ln_half_width.Q_EI_fC", 0.0),
+     "study2.prior_ln_half_width.Q_EI_fC = 0.0 is invalid; accepted: a number in (0, 2] (e-folds)"),
     (put("study2.learning_curve_runs", [3, 50]),
      "study2.learning_curve_runs = [3, 50] is invalid; accepted: at most the number of draws, 12"),
     (put("kernels.rates_source", "ground_truth"),
@@ -91,7 +91,7 @@ def test_params_yaml_and_profiles_are_valid_and_typed():
     full = load_params()
     assert isinstance(full, Params) and full.profile == "full"
     assert full.network.C_m_pF == [289.1, 110.7] and isinstance(full.simulation.threads, int)
-    assert len(full.sweep) == 50 and full.study2.n_draws == 150
+    assert len(full.sweep) == 50 and full.study2.n_draws == 340
     for name in ("tiny", "quick"):
         assert profile_params(name).profile == name
 

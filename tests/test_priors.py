@@ -5,25 +5,41 @@ import numpy as np
 import pytest
 
 from analysis.model import priors
-from analysis.params import PriorBox, profile_params
+from analysis.params import PRIOR_NAMES, profile_params
 
-BOX = PriorBox.model_validate({"J_EE_pA": [1.0, 2.2], "J_IE_pA": [1.3, 2.7], "J_EI_pA": [-32.0, -15.5],
-                               "J_II_pA": [-11.4, -5.5], "tau_syn_E_ms": [0.3, 1.0], "tau_syn_I_ms": [0.3, 3.0],
-                               "J_ext_pA": [27.0, 32.0]})
+PRIOR = priors.Prior.from_params(profile_params("full"))
 
 
-def test_draws_are_inside_the_box_and_fill_it():
-    thetas = priors.draws(BOX, base_seed=2026, n_draws=400)
-    for name, (low, high) in BOX.bounds().items():
-        values = np.array([theta[name] for theta in thetas])
-        assert values.min() >= low and values.max() <= high
-        # uniform: the mean within 4 standard errors of the box's centre, sd (high - low) / sqrt(12)
-        assert values.mean() == pytest.approx((low + high) / 2, abs=4 * (high - low) / np.sqrt(12 * 400))
+def test_draws_are_log_uniform_around_the_best_fit_in_charge_terms():
+    params = profile_params("full")
+    thetas = PRIOR.draws(base_seed=2026, n_draws=400)
+    phi = np.array([priors.phi_from_theta(theta) for theta in thetas])
+    half_width = params.study2.prior_ln_half_width.as_array()
+    best = params.network
+    # the centre is study 1's best fit in the network's units: ln(1.589 pA x 0.5 ms), ln(29.89 pA x 0.5 ms), ...
+    centre = np.log([1.589 * 0.5, 2.020 * 0.5, 23.84 * 0.5, 8.441 * 0.5, 29.89 * 0.5, 0.5, 0.5])
+    assert best.weight_mean_pA[0][0] == 1.589 and best.tau_syn_in_ms == [0.5, 0.5]
+    assert np.all(phi >= centre - half_width - 1e-12) and np.all(phi <= centre + half_width + 1e-12)
+    # uniform in phi: the mean within 4 standard errors of the centre, the sd = 2 w / sqrt(12)
+    np.testing.assert_array_less(np.abs(phi.mean(axis=0) - centre), 4 * 2 * half_width / np.sqrt(12 * 400))
+    np.testing.assert_allclose(phi.std(axis=0), 2 * half_width / np.sqrt(12), rtol=0.12)
+    # Dale's law holds for every draw: inhibitory weights negative, the rest positive
+    assert all(t["J_EI_pA"] < 0 and t["J_II_pA"] < 0 and min(t["J_EE_pA"], t["J_IE_pA"], t["J_ext_pA"]) > 0
+               for t in thetas)
+
+
+def test_phi_and_theta_are_inverse_and_j_ext_enters_only_through_the_charge():
+    theta = PRIOR.draw(2026, 7)
+    back = priors.theta_from_phi(priors.phi_from_theta(theta))
+    assert {name: pytest.approx(float(value), rel=1e-12) for name, value in back.items()} == theta
+    phi = dict(zip(PRIOR_NAMES, priors.phi_from_theta(theta)))
+    assert np.exp(phi["Q_ext_fC"]) == pytest.approx(theta["J_ext_pA"] * theta["tau_syn_E_ms"], rel=1e-12)
+    assert np.exp(phi["Q_EI_fC"]) == pytest.approx(-theta["J_EI_pA"] * theta["tau_syn_I_ms"], rel=1e-12)
 
 
 def test_more_draws_never_change_the_existing_ones():
-    assert priors.draws(BOX, 2026, 150)[:10] == priors.draws(BOX, 2026, 10)
-    assert priors.draws(BOX, 2027, 10) != priors.draws(BOX, 2026, 10)
+    assert PRIOR.draws(2026, 150)[:10] == PRIOR.draws(2026, 10)
+    assert PRIOR.draws(2027, 10) != PRIOR.draws(2026, 10)
 
 
 def test_best_fit_theta_reproduces_study_1s_network_exactly():

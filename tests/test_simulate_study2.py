@@ -22,7 +22,7 @@ def params():
 def test_an_accepted_draw_holds_its_spikes_and_theta(params, tmp_path):
     path, status = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
     data = load_npz(path)
-    theta = priors.draw(params.study2.prior_box, params.study2.seed, 1)
+    theta = priors.Prior.from_params(params).draw(params.study2.seed, 1)
     assert status == "accepted" and str(data["status"]) == "accepted" and path.name == "t0001.npz"
     np.testing.assert_array_equal(data["theta"], [theta[name] for name in priors.PARAMETERS])
     # the network ran with this theta's drive for study 2's duration: 400 ms of post-transient counts
@@ -43,9 +43,9 @@ def test_a_runaway_draw_is_recorded_as_rejected_with_its_theta(params, tmp_path)
 
 
 def test_a_silent_draw_stops_within_300_ms_of_simulated_time(params, tmp_path):
-    # no external drive: the network relaxes to E_L and never fires; its EEG would be flat (no features)
-    box = params.study2.prior_box.model_dump()
-    params = params.with_changes({"study2": {"prior_box": {**box, "J_ext_pA": [0.0, 1e-6]}}})
+    # almost no external drive (the prior is centred on the reference drive): the network relaxes to E_L and
+    # never fires; its EEG would be flat (no features)
+    params = params.with_changes({"reference": {"J_ext_pA": 1e-6}})
     path, status = simulate_study2.simulate_draw(params, "t0003", output_dir=tmp_path)
     data = load_npz(path)
     assert status == "rejected" and str(data["rejection"]) == "silent" and "silent_rate_Hz" in str(data["reason"])

@@ -1,7 +1,8 @@
 """Neural posterior estimation for study 2 (docs/model.md §8) with sbi, and what its posteriors are checked for.
 
 NPE (Papamakarios & Murray 2016; Greenberg et al. 2019, the sbi default: a normalizing flow) learns p(theta | x)
-from simulated pairs, with the prior box of docs/model.md §8 as a BoxUniform prior. Features are standardized with the
+from simulated pairs, with study 2's prior (docs/model.md §8: uniform in phi = ln of the charges and time
+constants) as a BoxUniform on phi. Features are standardized with the
 training rows' mean and sd first. Everything is seeded: torch's generator and the training's data order.
 The posteriors of held-out runs are checked with analysis/methods/calibration.py (SBC ranks, coverage, z-scores,
 shrinkage).
@@ -15,7 +16,28 @@ import numpy as np
 
 def fit_npe(theta: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray, seed: int,
             max_epochs: int = 500):
-    """A trained amortized posterior and the feature standardization (mean, sd) it expects."""
+    """A trained amortized posterior of the prior's variables and the feature standardization it expects.
+
+    Parameters
+    ----------
+    theta : ndarray (runs, parameters)
+        The training runs' values of whatever the prior is uniform in (study 2: phi).
+    x : ndarray (runs, features)
+        Their features.
+    low, high : ndarray (parameters,)
+        The prior's box (sbi's BoxUniform).
+    seed : int
+        torch's seed: the training's initialization and data order.
+    max_epochs : int
+        An upper bound; sbi stops earlier when the validation loss stops improving.
+
+    Returns
+    -------
+    posterior : sbi posterior
+        Amortized: sample it given any standardized x.
+    standardization : tuple of ndarray
+        The training rows' feature mean and sd (sd 1 where a feature is constant).
+    """
     import torch
     from sbi.inference import NPE
     from sbi.utils import BoxUniform
@@ -32,7 +54,25 @@ def fit_npe(theta: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray,
 
 
 def sample_posteriors(posterior, standardization, x: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
-    """Posterior samples (runs, n_samples, parameters) for each row of x."""
+    """Posterior samples for each row of x.
+
+    Parameters
+    ----------
+    posterior : sbi posterior
+        From `fit_npe`.
+    standardization : tuple of ndarray
+        The feature mean and sd from `fit_npe`.
+    x : ndarray (runs, features)
+        Features of the runs to infer.
+    n_samples : int
+        Samples per run.
+    seed : int
+        torch's seed for the sampling.
+
+    Returns
+    -------
+    ndarray (runs, n_samples, parameters)
+    """
     import torch
 
     torch.manual_seed(seed)

@@ -34,9 +34,9 @@ FEATURE_SETS = {"catch22": list(FEATURE_NAMES), "exponent": ["aperiodic_exponent
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
 # the MLP holds out 10 % of its training rows to stop early; below this many rows that set is too small to use
 MLP_EARLY_STOPPING_MIN_ROWS = 30
-# draws from the prior box that estimate the prior variance of E/I_net and the charges (functions of the box's
-# parameters, whose variance has no closed form here): the sd of this estimate is ~1 % of the variance
-PRIOR_SAMPLES_FOR_EI_VARIANCE = 20000
+# draws from the prior that estimate the prior variance of each posterior target (functions of phi, whose variance
+# has no closed form here): the sd of this estimate is ~1 % of the variance
+PRIOR_SAMPLES_FOR_VARIANCE = 20000
 
 
 def make_model(kind: str, seed: int, n_rows: int = MLP_EARLY_STOPPING_MIN_ROWS):
@@ -116,6 +116,12 @@ def learning_curve(X: np.ndarray, Y: np.ndarray, kind: str, sizes: list[int], fo
     return curve
 
 
+def theta_samples(phi: np.ndarray) -> np.ndarray:
+    """Samples of phi (..., 7) as samples of theta (..., 7) in PARAMETERS order (pA, ms)."""
+    theta = priors.theta_from_phi(phi)
+    return np.stack([theta[name] for name in priors.PARAMETERS], axis=-1)
+
+
 def with_ei_ratio(samples: np.ndarray) -> np.ndarray:
     """Posterior samples of theta (..., 7) with E/I_net appended as an eighth column."""
     named = {name: samples[..., i] for i, name in enumerate(priors.PARAMETERS)}
@@ -175,7 +181,8 @@ def check_rows(n_rows: int, study: Study2, feature_set: str) -> None:
                           f"features, {n_rows} usable runs); accepted: more draws, or fewer folds")
 
 
-def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, seed: int) -> tuple[dict, dict]:
+def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, prior: priors.Prior,
+                         seed: int) -> tuple[dict, dict]:
     """One feature set: Ridge and MLP cross-validated on the training rows, NPE fitted there and judged on the
     held-out rows (metrics; the held-out posteriors for the figures)."""
     rows = usable_rows(table, feature_set)
@@ -188,17 +195,17 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, s
         scores = cross_validated_scores(X[train], Y[train], kind, study.cv_folds,
                                                        study.cv_repeats, seed)
         result[kind] = summarize(scores)
-    n_theta = len(priors.PARAMETERS)
-    bounds = study.prior_box.bounds()
-    low = np.array([bounds[name][0] for name in priors.PARAMETERS])
-    high = np.array([bounds[name][1] for name in priors.PARAMETERS])
-    posterior, standardization = npe.fit_npe(Y[train, :n_theta], X[train], low, high,
+    # NPE learns the posterior of phi, the variables the draws were uniform in (the prior the runs were drawn
+    # from, docs/model.md §8); its samples are turned into theta and every other posterior target
+    theta_train = {name: Y[train, j] for j, name in enumerate(priors.PARAMETERS)}
+    posterior, standardization = npe.fit_npe(priors.phi_from_theta(theta_train), X[train], prior.low, prior.high,
                                              derive_seed(seed, "npe", feature_set))
-    samples = posterior_columns(npe.sample_posteriors(posterior, standardization, X[test],
-                                                      study.posterior_samples, derive_seed(seed, "sample")))
-    prior = posterior_columns(np.random.default_rng(derive_seed(seed, "prior")).uniform(
-        low, high, (PRIOR_SAMPLES_FOR_EI_VARIANCE, n_theta)))
-    prior_variance = np.append(calibration.uniform_box_variance(low, high), prior[:, n_theta:].var(axis=0))
+    samples = posterior_columns(theta_samples(npe.sample_posteriors(posterior, standardization, X[test],
+                                                                    study.posterior_samples,
+                                                                    derive_seed(seed, "sample"))))
+    # shrinkage against the prior's own variance of each target, estimated from draws of it
+    prior_draws = prior.sample(np.random.default_rng(derive_seed(seed, "prior")), PRIOR_SAMPLES_FOR_VARIANCE)
+    prior_variance = posterior_columns(theta_samples(prior_draws)).var(axis=0)
     n_posterior = len(POSTERIOR_TARGETS)
     result["npe"] = posterior_metrics(samples, Y[test, :n_posterior], prior_variance, study.coverage_levels)
     return result, {"samples": samples, "truth": Y[test, :n_posterior], "keys": rows["key"].to_numpy(dtype=str)[test]}

@@ -25,7 +25,7 @@ def study2_params(params: Params, key: str) -> tuple[Params, dict]:
     Parameters
     ----------
     params : Params
-        The study's parameters (study2.prior_box, study2.seed, study2.draws).
+        The study's parameters (study2.prior_ln_half_width, study2.seed, study2.draws).
     key : str
         A key of study2.draws.
 
@@ -40,7 +40,7 @@ def study2_params(params: Params, key: str) -> tuple[Params, dict]:
     if key not in study.draws:
         raise ParamsError(f"draw '{key}' is invalid; accepted: a key of study2.draws "
                           f"({', '.join(list(study.draws)[:2])}, ..., {list(study.draws)[-1]})")
-    theta = priors.draw(study.prior_box, study.seed, study.draws[key])
+    theta = priors.Prior.from_params(params).draw(study.seed, study.draws[key])
     run_params = priors.network_params(params, theta, key).with_changes(
         {"simulation": {"tstop_ms": study.tstop_ms, "transient_ms": study.transient_ms,
                         "progress_interval_ms": study.early_stop.check_interval_ms}})

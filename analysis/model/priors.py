@@ -1,48 +1,189 @@
-"""Study 2's parameters theta (docs/model.md §8): seeded draws from the prior box, and the network they define.
+"""Study 2's parameters theta (docs/model.md §8): seeded draws from its prior, and the network they define.
 
-Draw i is made from its own seed, derive_seed(study2.seed, "theta", i), so a larger study2.n_draws adds draws
-and never changes the existing ones. theta is turned into study 1's parameters (weights, synaptic time
-constants, J_ext), and study 1's network code simulates it: there is no second network implementation.
+The prior is uniform in phi = ln |what the network sees| (PRIOR_NAMES: the charge of one spike of each pathway
+and of one external spike, and the two synaptic time constants), centred on study 1's best fit, so that a draw
+stays in the network's working regime; theta (the weights, time constants and J_ext the network code takes)
+follows from phi as J = Q / tau. Draw i is made from its own seed, derive_seed(study2.seed, "theta", i), so a
+larger study2.n_draws adds draws and never changes the existing ones. theta is turned into study 1's parameters,
+and study 1's network code simulates it: there is no second network implementation.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from analysis.common import derive_seed
-from analysis.params import N_POP, Params, PriorBox
+from analysis.params import N_POP, PRIOR_NAMES, Params
 from analysis.params import THETA_NAMES as PARAMETERS  # theta, in a fixed order
 
 # the [pre][post] entry of network.weight_mean_pA of each weight: J_EE is E->E, J_IE is E->I (onto I),
 # J_EI is I->E, J_II is I->I (docs/model.md §8 keeps the historical names)
 WEIGHT_ENTRIES = {"J_EE_pA": (0, 0), "J_IE_pA": (0, 1), "J_EI_pA": (1, 0), "J_II_pA": (1, 1)}
+# each weight's charge (PRIOR_NAMES), the time constant of its presynaptic population and its sign (Dale's law)
+WEIGHT_CHARGES = {"J_EE_pA": ("Q_EE_fC", "tau_syn_E_ms", 1.0), "J_IE_pA": ("Q_IE_fC", "tau_syn_E_ms", 1.0),
+                  "J_EI_pA": ("Q_EI_fC", "tau_syn_I_ms", -1.0), "J_II_pA": ("Q_II_fC", "tau_syn_I_ms", -1.0)}
 
 
-def draw(box: PriorBox, base_seed: int, index: int) -> dict[str, float]:
-    """Draw number `index`: each parameter uniform on its [low, high], from the draw's own seed.
+def phi_from_theta(theta: Mapping[str, np.ndarray | float]) -> np.ndarray:
+    """The prior's variables of theta: ln |Q| of each pathway and of the drive, ln tau_syn (PRIOR_NAMES order).
+
+    Parameters
+    ----------
+    theta : mapping
+        The parameters of PARAMETERS (pA, ms), scalars or arrays of one shape.
+
+    Returns
+    -------
+    ndarray (..., 7)
+        ln(|J| tau / fC) for Q_EE, Q_IE, Q_EI, Q_II, ln(J_ext tau_syn_E / fC), ln(tau_syn_E / ms), ln(tau_syn_I / ms).
 
     Examples
     --------
-    >>> box = PriorBox(J_EE_pA=[1.0, 2.2], J_IE_pA=[1.3, 2.7], J_EI_pA=[-32.0, -15.5], J_II_pA=[-11.4, -5.5],
-    ...                tau_syn_E_ms=[0.3, 1.0], tau_syn_I_ms=[0.3, 3.0], J_ext_pA=[27.0, 32.0])
-    >>> theta = draw(box, base_seed=2026, index=0)
-    >>> list(theta) == list(PARAMETERS) and 27.0 <= theta["J_ext_pA"] <= 32.0
-    True
-    >>> draw(box, base_seed=2026, index=0) == theta      # the draw's own seed: the same theta every time
-    True
+    >>> theta = {"J_EE_pA": 1.6, "J_IE_pA": 2.0, "J_EI_pA": -24.0, "J_II_pA": -8.0, "tau_syn_E_ms": 0.5,
+    ...          "tau_syn_I_ms": 0.25, "J_ext_pA": 30.0}
+    >>> np.round(np.exp(phi_from_theta(theta)), 6).tolist()   # fC, fC, fC, fC, fC, ms, ms
+    [0.8, 1.0, 6.0, 2.0, 15.0, 0.5, 0.25]
     """
-    rng = np.random.default_rng(derive_seed(base_seed, "theta", str(index)))
-    bounds = box.bounds()
-    return {name: float(rng.uniform(*bounds[name])) for name in PARAMETERS}
+    values = {name: np.log(np.abs(np.asarray(theta[weight], dtype=float)) * np.asarray(theta[tau], dtype=float))
+              for weight, (name, tau, _) in WEIGHT_CHARGES.items()}
+    values["Q_ext_fC"] = np.log(np.asarray(theta["J_ext_pA"], dtype=float) * np.asarray(theta["tau_syn_E_ms"]))
+    values["tau_syn_E_ms"] = np.log(np.asarray(theta["tau_syn_E_ms"], dtype=float))
+    values["tau_syn_I_ms"] = np.log(np.asarray(theta["tau_syn_I_ms"], dtype=float))
+    return np.stack([values[name] for name in PRIOR_NAMES], axis=-1)
 
 
-def draws(box: PriorBox, base_seed: int, n_draws: int) -> list[dict[str, float]]:
-    return [draw(box, base_seed, i) for i in range(n_draws)]
+def theta_from_phi(phi: np.ndarray) -> dict[str, np.ndarray]:
+    """theta of the prior's variables (the inverse of phi_from_theta): J = sign x exp(ln |Q|) / tau.
+
+    Parameters
+    ----------
+    phi : ndarray (..., 7)
+        ln |Q| (fC) and ln tau (ms) in PRIOR_NAMES order.
+
+    Returns
+    -------
+    dict
+        The parameters of PARAMETERS (pA, ms), arrays of phi's leading shape.
+    """
+    named = {name: np.asarray(phi)[..., i] for i, name in enumerate(PRIOR_NAMES)}
+    tau = {"tau_syn_E_ms": np.exp(named["tau_syn_E_ms"]), "tau_syn_I_ms": np.exp(named["tau_syn_I_ms"])}
+    theta = {weight: sign * np.exp(named[charge]) / tau[tau_name]
+             for weight, (charge, tau_name, sign) in WEIGHT_CHARGES.items()}
+    theta.update(tau, J_ext_pA=np.exp(named["Q_ext_fC"]) / tau["tau_syn_E_ms"])
+    return {name: theta[name] for name in PARAMETERS}
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Study 2's prior (docs/model.md §8): phi independent uniform on [low, high] = ln(best fit) +- half-width.
+
+    Parameters
+    ----------
+    low, high : ndarray (7,)
+        The bounds of phi in PRIOR_NAMES order (ln fC, ln ms).
+    """
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def from_params(cls, params: Params) -> Prior:
+        """The study's prior: centred on study 1's best fit (`best_fit`), half-widths study2.prior_ln_half_width.
+
+        Parameters
+        ----------
+        params : Params
+            The study's parameters (network, reference.J_ext_pA, study2.prior_ln_half_width).
+
+        Returns
+        -------
+        Prior
+        """
+        centre = phi_from_theta(best_fit(params))
+        half_width = params.study2.prior_ln_half_width.as_array()
+        return cls(low=centre - half_width, high=centre + half_width)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draws of phi from the generator.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Seeded by the caller.
+        n : int
+            How many.
+
+        Returns
+        -------
+        ndarray (n, 7)
+            phi in PRIOR_NAMES order (ln fC, ln ms).
+        """
+        return rng.uniform(self.low, self.high, (n, len(PRIOR_NAMES)))
+
+    def draw(self, base_seed: int, index: int) -> dict[str, float]:
+        """Draw number `index`, from the draw's own seed: the same theta every time.
+
+        Parameters
+        ----------
+        base_seed : int
+            study2.seed.
+        index : int
+            The draw's index (study2.draws[key]).
+
+        Returns
+        -------
+        dict
+            theta by name (pA, ms), PARAMETERS order.
+        """
+        phi = self.sample(np.random.default_rng(derive_seed(base_seed, "theta", str(index))), 1)[0]
+        return {name: float(value) for name, value in theta_from_phi(phi).items()}
+
+    def draws(self, base_seed: int, n_draws: int) -> list[dict[str, float]]:
+        """Draws 0 .. n_draws - 1 (`draw`).
+
+        Parameters
+        ----------
+        base_seed : int
+            study2.seed.
+        n_draws : int
+            How many.
+
+        Returns
+        -------
+        list of dict
+        """
+        return [self.draw(base_seed, i) for i in range(n_draws)]
+
+    def contains(self, theta: Mapping[str, float]) -> bool:
+        """Whether theta's phi lies inside the prior's box.
+
+        Parameters
+        ----------
+        theta : mapping
+            The parameters of PARAMETERS (pA, ms).
+
+        Returns
+        -------
+        bool
+        """
+        phi = phi_from_theta(theta)
+        return bool(np.all((phi >= self.low) & (phi <= self.high)))
 
 
 def best_fit(params: Params) -> dict[str, float]:
-    """theta of study 1's network at the best-fit drive."""
+    """theta of study 1's network at the best-fit drive.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters (network, reference.J_ext_pA).
+
+    Returns
+    -------
+    dict
+        theta by name (pA, ms).
+    """
     net = params.network
     theta = {name: float(net.weight_mean_pA[i][j]) for name, (i, j) in WEIGHT_ENTRIES.items()}
     theta.update(tau_syn_E_ms=float(net.tau_syn_ex_ms[0]), tau_syn_I_ms=float(net.tau_syn_in_ms[0]),
@@ -51,8 +192,22 @@ def best_fit(params: Params) -> dict[str, float]:
 
 
 def network_params(params: Params, theta: Mapping[str, float], key: str) -> Params:
-    """Study 1's parameters with theta's weights and synaptic time constants in place (its J_ext is the run's
-    drive, theta["J_ext_pA"]); validated like params.yaml itself (Dale's law, positive time constants, ...)."""
+    """Study 1's parameters with theta's weights and synaptic time constants in place.
+
+    Parameters
+    ----------
+    params : Params
+        The study's parameters.
+    theta : mapping
+        The draw (pA, ms); its J_ext is the run's drive, passed to the simulation apart.
+    key : str
+        The draw's key, named in validation errors.
+
+    Returns
+    -------
+    Params
+        Validated like params.yaml itself (Dale's law, positive time constants, ...).
+    """
     weights = [list(row) for row in params.network.weight_mean_pA]
     for name, (i, j) in WEIGHT_ENTRIES.items():
         weights[i][j] = float(theta[name])
@@ -62,8 +217,19 @@ def network_params(params: Params, theta: Mapping[str, float], key: str) -> Para
     return params.with_changes({"network": network}, source=f"study 2 draw {key}")
 
 
-def ei_ratio(theta: Mapping[str, float]) -> float:
-    """E/I_net = (J_EE / J_IE) / (J_EI / J_II), ncpi's definition (blind to scaling all inhibition together)."""
+def ei_ratio(theta: Mapping[str, np.ndarray | float]) -> np.ndarray | float:
+    """E/I_net = (J_EE / J_IE) / (J_EI / J_II), ncpi's definition (blind to scaling all inhibition together).
+
+    Parameters
+    ----------
+    theta : mapping
+        The four weights (pA), scalars or arrays.
+
+    Returns
+    -------
+    float or ndarray
+        Dimensionless; 0.279 at the best fit.
+    """
     return (theta["J_EE_pA"] / theta["J_IE_pA"]) / (theta["J_EI_pA"] / theta["J_II_pA"])
 
 
