@@ -433,6 +433,21 @@ class EarlyStopSection(Section):
         return self
 
 
+class NpeSettings(Section):
+    """docs/model.md §8: sbi's density estimator, sized for the budget."""
+    density_estimator: Literal["maf", "nsf", "mdn"] = _field("maf | nsf | mdn")
+    hidden_features: int = _field("an integer >= 1", ge=1)
+    num_transforms: int = _field("an integer >= 1", ge=1)
+    max_epochs: int = _field("an integer >= 1", ge=1)
+
+
+class CalibrationPower(Section):
+    """docs/model.md §8: the power analysis of the rank-uniformity test."""
+    alpha: float = _field("a number in (0, 1)", gt=0, lt=1)
+    power: float = _field("a number in (0, 1)", gt=0, lt=1)
+    simulations: int = _field("an integer >= 100", ge=100)
+
+
 class Study2(Section):
     """docs/model.md §8."""
     seed: int = _field("an integer >= 0", ge=0)
@@ -443,12 +458,18 @@ class Study2(Section):
     prior_ln_half_width: PriorHalfWidths
     early_stop: EarlyStopSection
     spectrum: Spectrum
-    coverage_levels: list[float] = _field("increasing numbers in (0, 1)", min_length=1)
-    test_fraction: float = _field("a number in (0, 1)", gt=0, lt=1)
+    feature_transform: Literal["standard", "quantile_normal"] = _field("standard | quantile_normal")
     cv_folds: int = _field("an integer >= 2", ge=2)
     cv_repeats: int = _field("an integer >= 1", ge=1)
+    npe: NpeSettings
+    calibration_folds: int = _field("an integer >= 2", ge=2)
     posterior_samples: int = _field("an integer >= 10", ge=10)
+    coverage_levels: list[float] = _field("increasing numbers in (0, 1)", min_length=1)
+    calibration_power: CalibrationPower
+    tarp_bins: int = _field("an integer >= 2", ge=2)
+    test_fraction: float = _field("a number in (0, 1)", gt=0, lt=1)
     learning_curve_runs: list[Annotated[int, Field(ge=2)]] = _field("increasing integers >= 2", min_length=1)
+    learning_curve_repeats: int = _field("an integer >= 1", ge=1)
 
     @model_validator(mode="after")
     def _rules(self):

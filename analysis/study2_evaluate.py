@@ -1,19 +1,21 @@
 """Study 2's evaluation (docs/model.md §8): which network parameters can EEG features recover, how well, and
-are the posteriors calibrated?
+are the posteriors calibrated, and could the test tell?
 
 Usage: python -m analysis.study2_evaluate
 
-Reads data/study2/features.csv. For each feature set (catch22, exponent, both):
-  * a seeded held-out test fraction (study2.test_fraction); the rest trains every model;
-  * Ridge (alpha by inner CV) and an MLP: per target R^2 and Pearson r of repeated K-fold CV on the training
-    rows (pooled out-of-fold predictions, mean and sd over repeats; the per-fold numbers beside them);
-  * NPE (sbi) trained on the training rows with the prior the runs were drawn from (uniform in phi); on the
-    test rows, per parameter: R^2 and r of the posterior mean, median z-score, mean shrinkage, SBC
-    rank-uniformity p-value and the coverage of the central intervals at study2.coverage_levels (E/I_net
-    from the samples of theta);
-  * a learning curve of Ridge on both feature sets over study2.learning_curve_runs.
-Writes metrics/study2.json (DVC metrics) and data/study2/posteriors.npz (test rows' posterior samples and
-true theta, for the figures).
+Reads data/study2/features.csv. For each feature set (catch22, exponent, both), over every usable run:
+  * Ridge (alpha by inner CV) and an MLP: per target R^2, RMSE and Pearson r of repeated K-fold CV (pooled
+    out-of-fold predictions, mean and sd over repeats; the per-fold numbers beside them);
+  * NPE (sbi) cross-fitted (study2.calibration_folds): every run's posterior from the NPE that did not see it;
+    per posterior target R^2 and r of the posterior mean, RMSE and posterior sd in the target's units, median
+    z-score, shrinkage against the prior, sbi's SBC checks (KS p, C2ST of the ranks) and the coverage of the
+    central intervals at study2.coverage_levels with Clopper-Pearson intervals; sbi's TARP and the data-averaged
+    posterior against the prior;
+Then: the power of the rank test at this number of runs (the smallest width error it detects), the feature
+audit (outliers, skewness), and a learning curve of Ridge on both feature sets (study2.learning_curve_runs x
+study2.learning_curve_repeats random training sets, one fixed test set by draw key).
+Writes metrics/study2.json (DVC metrics) and data/study2/posteriors.npz (every run's posterior summary, ranks and
+one run's samples, for the figures).
 """
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ import time
 import numpy as np
 
 from analysis import common, data
-from analysis.common import get_logger, log_io, save_npz, write_json
-from analysis.methods import study2_inverse
+from analysis.common import derive_seed, get_logger, log_io, save_npz, write_json
+from analysis.methods import calibration, study2_inverse
 from analysis.model import priors
 from analysis.params import load_params
 
@@ -37,31 +39,42 @@ def main() -> int:
     prior = priors.Prior.from_params(params)
     table = data.read_features(data.STUDY2_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
-    usable = len(study2_inverse.usable_rows(table, "both"))
+    rows = study2_inverse.usable_rows(table, "both")
     metrics = {"n_draws": int(len(table)), "n_accepted": accepted, "acceptance_rate": accepted / len(table),
                # the draws stopped early (docs/model.md §8), and the accepted runs whose features are all finite
                "n_runaway": int((table["rejection"] == "runaway").sum()),
                "n_silent": int((table["rejection"] == "silent").sum()),
-               "n_usable": usable, "usable_rate": usable / len(table),
-               "cv_definition": {"r2, pearson_r": "of the pooled out-of-fold predictions of each repeat, mean and sd "
-                                                  "over repeats", "r2_fold, pearson_r_fold": "per fold, mean and sd "
-                                                  "over all folds"},
+               "n_usable": len(rows), "usable_rate": len(rows) / len(table),
+               "cv_definition": {"r2, rmse, pearson_r": "of the pooled out-of-fold predictions of each repeat, mean "
+                                                        "and sd over repeats", "r2_fold, pearson_r_fold": "per fold, "
+                                                        "mean and sd over all folds"},
+               "feature_transform": study.feature_transform, "npe_settings": study.npe.model_dump(),
                "feature_sets": {}}
     posteriors = {}
     for feature_set in study2_inverse.FEATURE_SETS:
         metrics["feature_sets"][feature_set], posteriors[feature_set] = study2_inverse.evaluate_feature_set(
             table, feature_set, study, prior, seed)
         logger.info("%s: done (%.0f s)", feature_set, time.perf_counter() - start)
-    rows = study2_inverse.usable_rows(table, "both")
+
+    # what the calibration tests could detect at this N (docs/model.md §8)
+    power = study.calibration_power
+    metrics["calibration_power"] = {
+        "n_runs": len(rows), "alpha": power.alpha, "power": power.power,
+        "grid_end": calibration.WIDTH_ERROR_GRID_END,
+        **calibration.smallest_detectable_width_error(len(rows), study.posterior_samples, power.alpha, power.power,
+                                                      power.simulations, derive_seed(seed, "calibration_power"))}
+    logger.info("rank test at N = %d detects a posterior %s narrower or %s wider (power %.2f)", len(rows),
+                metrics["calibration_power"]["narrower"], metrics["calibration_power"]["wider"], power.power)
+
     X = rows[study2_inverse.FEATURE_SETS["both"]].to_numpy(dtype=float)
-    Y = study2_inverse.target_matrix(rows)
-    sizes = [n for n in study.learning_curve_runs if n <= len(rows)] or [len(rows)]
-    curve = study2_inverse.learning_curve(X, Y, "ridge", sizes, study.cv_folds, seed)
-    metrics["learning_curve_ridge_both_r2"] = {str(n): dict(zip(study2_inverse.TARGETS, map(float, values)))
-                                               for n, values in curve.items()}
+    metrics["feature_audit"] = study2_inverse.feature_audit(X, study2_inverse.FEATURE_SETS["both"])
+    metrics["learning_curve_ridge_both_r2"] = study2_inverse.learning_curve(
+        X, study2_inverse.target_matrix(rows), rows["key"].to_numpy(dtype=str), "ridge", study.learning_curve_runs,
+        study.learning_curve_repeats, study.test_fraction, study.feature_transform, seed)
+
     write_json(data.STUDY2_METRICS, metrics)
     save_npz(data.STUDY2_POSTERIORS_FILE, **{f"{name}_{part}": np.asarray(value) for name, parts in posteriors.items()
-                            for part, value in parts.items()})
+                                             for part, value in parts.items()})
     log_io(logger, read=["params.yaml", data.STUDY2_FEATURES_FILE], wrote=[data.STUDY2_METRICS,
                                                                           data.STUDY2_POSTERIORS_FILE])
     logger.info("stage study2_evaluate took %.1f s", time.perf_counter() - start)

@@ -2,11 +2,11 @@
 
 Usage: python -m analysis.study2_figures
 
-  study2_recovery        posterior mean vs true value per parameter (NPE, both feature sets), with R^2
-  study2_sbc             SBC rank histograms per parameter, with the band a uniform histogram stays in
-  study2_coverage        empirical vs nominal coverage of central credible intervals, per parameter
-  study2_posterior       one held-out run's posterior (pair plot of the 7 parameters) with its true theta
-  study2_learning_curve  cross-validated R^2 (Ridge, both feature sets) against the number of runs
+  study2_recovery        cross-fitted posterior mean vs true value per parameter (NPE, both feature sets), with R^2
+  study2_sbc             SBC rank histograms per parameter (every usable run), with the band a uniform one stays in
+  study2_coverage        empirical vs nominal coverage of central credible intervals, with 95 % intervals
+  study2_posterior       one run's out-of-fold posterior (pair plot of the 7 parameters) with its true theta
+  study2_learning_curve  test R^2 (Ridge, both feature sets) against the training runs: mean and sd over repeats
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ import scipy.stats as st  # noqa: E402
 from analysis import common, data  # noqa: E402
 from analysis.common import get_logger, load_npz, log_io, read_json  # noqa: E402
 from analysis.data import provenance, save_figure  # noqa: E402
-from analysis.methods.calibration import sbc_ranks  # noqa: E402
 from analysis.methods.study2_inverse import THETA_TARGETS as TARGETS  # noqa: E402
 from analysis.params import load_params  # noqa: E402
 
@@ -31,23 +30,21 @@ FEATURE_SET = "both"
 N_RANK_BINS = 10
 
 
-def fig_recovery(samples: np.ndarray, truth: np.ndarray, metrics: dict) -> plt.Figure:
+def fig_recovery(mean: np.ndarray, sd: np.ndarray, truth: np.ndarray, metrics: dict) -> plt.Figure:
     fig, axes = plt.subplots(2, 4, figsize=(12, 6))
     for j, (ax, target) in enumerate(zip(axes.flat, TARGETS)):
-        estimate, sd = samples[:, :, j].mean(axis=1), samples[:, :, j].std(axis=1)
-        ax.errorbar(truth[:, j], estimate, yerr=sd, fmt="o", ms=3, lw=0.6, color="tab:blue")
-        low, high = min(truth[:, j].min(), estimate.min()), max(truth[:, j].max(), estimate.max())
+        ax.errorbar(truth[:, j], mean[:, j], yerr=sd[:, j], fmt="o", ms=2, lw=0.4, color="tab:blue")
+        low, high = min(truth[:, j].min(), mean[:, j].min()), max(truth[:, j].max(), mean[:, j].max())
         ax.plot([low, high], [low, high], "k--", lw=0.7)
         ax.set_title(f"{target}\nR² = {metrics[target]['r2_posterior_mean']:.2f}", fontsize=8)
         ax.set_xlabel("true")
-    axes[0, 0].set_ylabel("posterior mean ± sd")
+    axes[0, 0].set_ylabel("posterior mean ± sd (out of fold)")
     fig.tight_layout()
     return fig
 
 
-def fig_sbc(samples: np.ndarray, truth: np.ndarray) -> plt.Figure:
-    ranks = sbc_ranks(samples, truth)
-    n_runs, n_samples = ranks.shape[0], samples.shape[1]
+def fig_sbc(ranks: np.ndarray, n_samples: int) -> plt.Figure:
+    n_runs = ranks.shape[0]
     # 99 % band of a bin count under uniform ranks: Binomial(n_runs, 1 / N_RANK_BINS)
     low, high = st.binom.ppf([0.005, 0.995], n_runs, 1 / N_RANK_BINS)
     fig, axes = plt.subplots(2, 4, figsize=(12, 5), sharey=True)
@@ -62,11 +59,16 @@ def fig_sbc(samples: np.ndarray, truth: np.ndarray) -> plt.Figure:
 
 def fig_coverage(metrics: dict) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    for target in TARGETS:
+    for k, target in enumerate(TARGETS):
         levels = sorted(float(q) for q in metrics[target]["coverage"])
-        ax.plot(levels, [metrics[target]["coverage"][str(q)] for q in levels], "o-", ms=3, lw=0.8, label=target)
+        shift = (k - len(TARGETS) / 2) * 0.003   # side by side, so that the intervals stay readable
+        values = np.array([metrics[target]["coverage"][str(q)] for q in levels])
+        ci = np.array([metrics[target]["coverage_ci"][str(q)] for q in levels])
+        ax.errorbar(np.array(levels) + shift, values, yerr=[values - ci[:, 0], ci[:, 1] - values], fmt="o-", ms=3,
+                    lw=0.8, capsize=1.5, label=target)
     ax.plot([0, 1], [0, 1], "k--", lw=0.7)
-    ax.set(xlabel="nominal coverage", ylabel="empirical coverage", xlim=(0.4, 1), ylim=(0, 1), aspect="equal")
+    ax.set(xlabel="nominal coverage", ylabel="empirical coverage (95 % interval)", xlim=(0.4, 1), ylim=(0, 1),
+           aspect="equal")
     ax.legend(fontsize=6)
     fig.tight_layout()
     return fig
@@ -96,12 +98,17 @@ def fig_posterior(samples: np.ndarray, truth: np.ndarray) -> plt.Figure:
 
 
 def fig_learning_curve(curve: dict) -> plt.Figure:
-    runs = sorted(int(n) for n in curve)
+    sizes = curve["sizes"]
+    runs = sorted(int(n) for n in sizes)
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for target in TARGETS:
-        ax.plot(runs, [curve[str(n)][target] for n in runs], "o-", ms=3, lw=0.8, label=target)
+        mean = np.array([sizes[str(n)][target]["r2_mean"] for n in runs])
+        sd = np.array([sizes[str(n)][target]["r2_sd"] for n in runs])
+        line, = ax.plot(runs, mean, "o-", ms=3, lw=0.8, label=target)
+        ax.fill_between(runs, mean - sd, mean + sd, color=line.get_color(), alpha=0.15, lw=0)
     ax.axhline(0, color="0.6", lw=0.5)
-    ax.set(xlabel="runs", ylabel="CV R² (Ridge, both feature sets)")
+    ax.set(xlabel="training runs", ylabel=f"R² on {curve['n_test']} fixed test runs (Ridge, both)",
+           ylim=(max(-1.0, ax.get_ylim()[0]), 1.0))
     ax.legend(fontsize=6)
     fig.tight_layout()
     return fig
@@ -113,14 +120,15 @@ def main() -> int:
     params = load_params()
     metrics = read_json(data.STUDY2_METRICS)
     posteriors = load_npz(data.STUDY2_POSTERIORS_FILE)
-    samples, truth = posteriors[f"{FEATURE_SET}_samples"], posteriors[f"{FEATURE_SET}_truth"]
+    part = {name: posteriors[f"{FEATURE_SET}_{name}"] for name in ("mean", "sd", "truth", "ranks", "example")}
+    n_samples = int(posteriors[f"{FEATURE_SET}_n_samples"])
     npe_metrics = metrics["feature_sets"][FEATURE_SET]["npe"]
     plt.rcParams.update({"font.size": 8, "pdf.fonttype": 42})
     prov = provenance(params, [data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE])
-    figures = {"study2_recovery": lambda: fig_recovery(samples, truth, npe_metrics),
-               "study2_sbc": lambda: fig_sbc(samples, truth),
+    figures = {"study2_recovery": lambda: fig_recovery(part["mean"], part["sd"], part["truth"], npe_metrics),
+               "study2_sbc": lambda: fig_sbc(part["ranks"], n_samples),
                "study2_coverage": lambda: fig_coverage(npe_metrics),
-               "study2_posterior": lambda: fig_posterior(samples[0, :, :7], truth[0, :7]),
+               "study2_posterior": lambda: fig_posterior(part["example"][:, :7], part["truth"][0, :7]),
                "study2_learning_curve": lambda: fig_learning_curve(metrics["learning_curve_ridge_both_r2"])}
     wrote = []
     for name, draw in figures.items():

@@ -40,8 +40,8 @@ def test_too_few_draws_for_the_learning_curve_is_refused_and_nothing_written(tmp
     done = subprocess.run([sys.executable, "-m", "tools.draws", "100", "--params", str(params_file)], cwd=REPO_ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 2
-    assert done.stderr.strip() == (f"error: {params_file}: study2.learning_curve_runs = [25, 50, 100, 200, 300] is "
-                                   "invalid; accepted: at most the number of draws, 100")
+    assert done.stderr.strip() == (f"error: {params_file}: study2.learning_curve_runs = [25, 50, 100, 150, 200, "
+                                   "250] is invalid; accepted: at most the number of draws, 100")
     assert params_file.read_text() == original and sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
 
 

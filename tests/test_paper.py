@@ -72,31 +72,50 @@ def test_fmt_significant_digits():
     assert paper.fmt(0.123456) == "0.1235" and paper.fmt(29.89) == "29.89" and paper.fmt(12.0) == "12"
 
 
-def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0) -> dict:
+def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0, n_runs: int = 300) -> dict:
     """metrics/study2.json of a made-up study: Ridge R2 per target, the same for every feature set, NPE coverage
-    off its nominal level by coverage_error, 40 held-out runs."""
+    off its nominal level by coverage_error with the exact binomial interval of n_runs runs."""
+    import scipy.stats as st
+
     levels = ("0.5", "0.8", "0.9", "0.95")
+
+    def interval(q: float) -> list[float]:
+        ci = st.binomtest(round(q * n_runs), n_runs).proportion_ci(0.95, method="exact")
+        return [ci.low, ci.high]
+
     point = {t: {"r2_mean": v, "r2_sd": 0.05, "pearson_r_mean": 0.0, "pearson_r_sd": 0.0} for t, v in r2.items()}
-    npe = {t: {"r2_posterior_mean": v, "shrinkage_mean": 0.5, "sbc_uniformity_p": 0.5, "pearson_r": 0.0,
-               "zscore_median": 0.6, "coverage": {lv: min(1.0, float(lv) + coverage_error) for lv in levels}}
+    npe = {t: {"r2_posterior_mean": v, "shrinkage_mean": 0.5, "sbc_ks_p": 0.5, "pearson_r": 0.0,
+               "posterior_sd_mean": 0.1, "zscore_median": 0.6,
+               "coverage": {lv: min(1.0, float(lv) + coverage_error) for lv in levels},
+               "coverage_ci": {lv: interval(min(1.0, float(lv) + coverage_error)) for lv in levels}}
            for t, v in r2.items()}
-    feature_set = {"ridge": point, "mlp": point, "npe": npe, "n_train": 120, "n_test": 40}
-    return {"n_draws": 160, "n_accepted": 160, "acceptance_rate": 1.0, "n_runaway": 0, "n_silent": 0, "n_usable": 160,
-            "feature_sets": {name: feature_set for name in ("catch22", "exponent", "both")},
-            "learning_curve_ridge_both_r2": {"50": dict(r2), "100": dict(r2)}}
+    feature_set = {"ridge": point, "mlp": point, "npe": npe, "n_runs": n_runs,
+                   "npe_checks": {"calibration_folds": 5, "tarp_atc": 0.01, "tarp_ks_p": 0.7}}
+    curve = {size: {t: {"r2_mean": v, "r2_sd": 0.1} for t, v in r2.items()} for size in ("50", "100")}
+    return {"n_draws": 340, "n_accepted": 330, "acceptance_rate": 330 / 340, "n_runaway": 6, "n_silent": 4,
+            "n_usable": n_runs, "feature_sets": {name: feature_set for name in ("catch22", "exponent", "both")},
+            "calibration_power": {"n_runs": n_runs, "alpha": 0.05, "power": 0.8, "narrower": 0.23, "wider": 0.3,
+                                  "grid_end": {"narrower": 0.9, "wider": 3.0}},
+            "learning_curve_ridge_both_r2": {"n_test": 30, "n_pool": 270, "repeats": 20, "sizes": curve}}
 
 
 def test_study2_verdicts_are_computed_from_the_numbers():
     study = profile_params("full").study2
     values = paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.05, "J_II_pA": 0.3}), study)
     said = values["s2_verdicts"]
-    assert "R² ≥ 0.5): `J_ext_pA`." in said and "at N = 120 training runs (R² < 0.1): `J_EE_pA`." in said
-    assert "level for 3 of 3 targets; with 40 held-out runs" in said and "identifiable" not in said
-    # 40 held-out runs: 2 binomial se at the 50 % level is 0.16; coverage 0.2 too high fails every level
+    assert "R² ≥ 0.5): `J_ext_pA`." in said and "at N = 300 runs (R² < 0.1): `J_EE_pA`." in said
+    assert "For 3 of 3 posterior targets every level's 95 % interval" in said and "identifiable" not in said
+    # the power sentence carries the metrics' numbers, not a fixed text
+    assert ("at N = 300 the rank test (α = 0.05) detects with probability 0.8 a posterior 23 % too narrow and a "
+            "posterior 30 % too wide") in said
+    # 300 runs: the exact interval at the 50 % level is about +-0.057; coverage 0.2 too high fails every level
     off = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.2), study)
-    assert "level for 0 of 1 targets" in off["s2_verdicts"]
-    demo = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}), study, demonstration=True)["s2_verdicts"]
-    assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo
+    assert "For 0 of 1 posterior targets" in off["s2_verdicts"]
+    # 0.02 off is inside the interval at every level (at 95 %: 0.97 in [0.944, 0.986]): consistent with calibration
+    close = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.02), study)
+    assert "For 1 of 1 posterior targets" in close["s2_verdicts"]
+    demo = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study, demonstration=True)["s2_verdicts"]
+    assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo and "12 usable runs" in demo
 
 
 def test_a_paper_of_another_profile_says_it_is_a_demonstration_in_title_and_abstract():

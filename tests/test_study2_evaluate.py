@@ -19,6 +19,8 @@ def test_ei_ratio_is_computed_from_the_samples():
 def test_metrics_of_exact_posteriors_are_calibrated_and_of_noise_are_not_informative():
     """Eight targets: exact conjugate-Gaussian posteriors (calibrated, informative) for the first four, and
     posteriors equal to the prior for the last four (calibrated, R^2 ~ 0, shrinkage ~ 0)."""
+    from analysis.methods import calibration
+
     rng = np.random.default_rng(12)
     n_runs, n_samples, noise = 400, 300, 0.5
     truth = rng.normal(size=(n_runs, 8))
@@ -26,11 +28,37 @@ def test_metrics_of_exact_posteriors_are_calibrated_and_of_noise_are_not_informa
     post_sd = np.sqrt(noise**2 / (1 + noise**2))
     samples = x[:, None, :] / (1 + noise**2) + post_sd * rng.normal(size=(n_runs, n_samples, 8))
     samples[..., 4:] = rng.normal(size=(n_runs, n_samples, 4))  # the prior itself: no information
-    metrics = study2_evaluate.posterior_metrics(samples, truth, np.ones(8), (0.5, 0.9),
+    ranks = (samples < truth[:, None, :]).sum(axis=1)
+    fitted = calibration.CrossFitted(ranks, samples.mean(axis=1), samples.std(axis=1), samples[:, 0, :],
+                                     np.zeros(n_runs, int), np.zeros(3), np.zeros(3), samples[0], n_samples)
+    checks = calibration.sbc_checks(ranks, rng.normal(size=(n_runs, 8)), samples[:, 0, :], n_samples)
+    metrics = study2_evaluate.posterior_metrics(fitted, truth, np.ones(8), checks, (0.5, 0.9),
                                                  study2_evaluate.THETA_TARGETS)
     informative, uninformative = metrics["J_EE_pA"], metrics["tau_syn_I_ms"]
     assert informative["r2_posterior_mean"] == pytest.approx(0.8, abs=0.05)  # var explained: 1 / (1 + 0.25)
     assert informative["shrinkage_mean"] == pytest.approx(0.8, abs=0.03)
+    assert informative["posterior_sd_mean"] == pytest.approx(post_sd, rel=0.02)
     assert abs(uninformative["r2_posterior_mean"]) < 0.05 and abs(uninformative["shrinkage_mean"]) < 0.05
     for target in (informative, uninformative):
-        assert target["coverage"]["0.9"] == pytest.approx(0.9, abs=0.05) and target["sbc_uniformity_p"] > 1e-3
+        assert target["coverage"]["0.9"] == pytest.approx(0.9, abs=0.05) and target["sbc_ks_p"] > 1e-3
+        low, high = target["coverage_ci"]["0.9"]
+        assert low < target["coverage"]["0.9"] < high
+
+
+def test_the_learning_curve_never_trains_on_its_test_set_and_rises_with_information():
+    """y = a feature + noise: R2 on the fixed test set rises towards 1 / (1 + 0.1) with more training runs; the
+    test set is fixed by draw key."""
+    rng = np.random.default_rng(2)
+    n = 400
+    keys = np.array([f"t{i:04d}" for i in range(n)])
+    X = rng.normal(size=(n, 5))
+    Y = np.zeros((n, len(study2_evaluate.TARGETS)))
+    Y[:, 0] = X[:, 0] + np.sqrt(0.1) * rng.normal(size=n)   # J_EE_pA: learnable
+    Y[:, 1:] = rng.normal(size=(n, Y.shape[1] - 1))          # the rest: noise
+    test = study2_evaluate.learning_curve_test_rows(keys, 0.25, 45)
+    curve = study2_evaluate.learning_curve(X, Y, keys, "ridge", [5, 20, 100], 20, 0.25, "standard", 45)
+    assert curve["n_test"] == int(test.sum()) and curve["n_pool"] == n - int(test.sum())
+    assert 0.15 < test.mean() < 0.35
+    learnable = [curve["sizes"][str(size)]["J_EE_pA"]["r2_mean"] for size in (5, 20, 100)]
+    assert learnable[0] < learnable[1] < learnable[2] and learnable[2] == pytest.approx(1 / 1.1, abs=0.05)
+    assert curve["sizes"]["100"]["tau_syn_I_ms"]["r2_mean"] < 0.02     # no information: no R2

@@ -1,13 +1,14 @@
-"""Study 2's point-estimate inverse models and their evaluation per parameter (docs/model.md §8).
+"""Study 2's inverse models and their evaluation per target (docs/model.md §8).
 
-Feature sets: catch22 (22 features), the aperiodic exponent, and both. Targets: the 7 parameters of theta and
-E/I_net. Models, each inside a pipeline that standardizes the features (and, for the MLP, the targets):
+Feature sets: catch22 (22 features), the aperiodic exponent, and both. Targets (TARGETS): theta, E/I_net, the
+charges, the rates and the input E:I onto E cells, and tau_syn_E beyond the drive. Point estimates, each inside a
+pipeline whose features pass study2.feature_transform (and, for the MLP, standardized targets):
   ridge  RidgeCV: alpha chosen by inner cross-validation on the training rows, per target
   mlp    scikit-learn MLPRegressor (2 hidden layers of 64), seeded
-Protocol: a seeded held-out test fraction, and repeated K-fold CV on the rest; per target R^2 and Pearson r of
-the pooled out-of-fold predictions, mean and sd over repeats, and the per-fold numbers beside them. A learning
-curve repeats the CV on nested subsets of the training rows.
-Neural posterior estimation (sbi) and its calibration (analysis/methods/calibration.py) complete the study.
+scored by repeated K-fold CV over all usable runs (per target R^2, RMSE and Pearson r of the pooled out-of-fold
+predictions, mean and sd over repeats; the per-fold numbers beside them). NPE (sbi) gives the posteriors of
+every usable run by K-fold cross-fitting, checked by analysis/methods/calibration.py. The learning curve fits
+Ridge on random training sets of each size and scores them on one fixed test set chosen by draw key.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from analysis.methods import calibration, cross_validation, npe
 from analysis.methods.features import FEATURE_NAMES
 from analysis.model import priors
 from analysis.model.priors import PARAMETERS
-from analysis.params import Study2
+from analysis.params import PRIOR_NAMES, Study2
 
 # targets (docs/model.md §8): theta and E/I_net; what the network sees of theta (the charges, functions of theta:
 # NPE's samples give them too); what needs the run (the E:I input onto E cells, the rates: point estimates only);
@@ -39,24 +40,54 @@ MLP_EARLY_STOPPING_MIN_ROWS = 30
 PRIOR_SAMPLES_FOR_VARIANCE = 20000
 
 
-def make_model(kind: str, seed: int, n_rows: int = MLP_EARLY_STOPPING_MIN_ROWS):
+def make_model(kind: str, seed: int, n_rows: int, transform_kind: str):
+    """An unfitted point-estimate model.
+
+    Parameters
+    ----------
+    kind : {"ridge", "mlp"}
+        The model.
+    seed : int
+        The MLP's seed.
+    n_rows : int
+        Its training rows (early stopping needs MLP_EARLY_STOPPING_MIN_ROWS; the quantile transform's size).
+    transform_kind : {"standard", "quantile_normal"}
+        study2.feature_transform.
+
+    Returns
+    -------
+    sklearn estimator
+    """
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import RidgeCV
     from sklearn.neural_network import MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    features = npe.feature_transform(transform_kind, n_rows)
     if kind == "ridge":
-        return make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True))
+        return make_pipeline(features, RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True))
     if kind == "mlp":
         mlp = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=2000, random_state=seed,
                            early_stopping=n_rows >= MLP_EARLY_STOPPING_MIN_ROWS)
-        return TransformedTargetRegressor(make_pipeline(StandardScaler(), mlp), transformer=StandardScaler())
+        return TransformedTargetRegressor(make_pipeline(features, mlp), transformer=StandardScaler())
     raise ValueError(f"model {kind!r} is invalid; accepted: ridge | mlp")
 
 
 def usable_rows(table: pd.DataFrame, feature_set: str) -> pd.DataFrame:
-    """Accepted runs whose features of the set and whose targets are all finite."""
+    """Accepted runs whose features of the set and whose targets are all finite.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        data/study2/features.csv.
+    feature_set : str
+        A key of FEATURE_SETS.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     columns = [*FEATURE_SETS[feature_set], *POSTERIOR_TARGETS, *priors.RATE_TARGETS]
     ok = (table["status"] == "accepted") & np.isfinite(table[columns].to_numpy(dtype=float)).all(axis=1)
     return table[ok].reset_index(drop=True)
@@ -83,13 +114,33 @@ def target_matrix(rows: pd.DataFrame) -> np.ndarray:
     return np.column_stack([rows[list(TARGETS[:-1])].to_numpy(dtype=float), partial])
 
 
-def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int,
+def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int, transform_kind: str,
                            seed: int) -> dict[str, np.ndarray]:
-    """R^2 and Pearson r per target of a seeded repeated K-fold (analysis/methods/cross_validation.py): pooled
-    out-of-fold per repeat, arrays (repeats, targets), and per fold, `r2_fold`, `pearson_r_fold` (repeats x folds,
-    targets)."""
+    """R^2, RMSE and Pearson r per target of a seeded repeated K-fold (analysis/methods/cross_validation.py).
+
+    Parameters
+    ----------
+    X : ndarray (rows, features)
+        Features.
+    Y : ndarray (rows, targets)
+        Targets in their units.
+    kind : {"ridge", "mlp"}
+        The model.
+    folds, repeats : int
+        K and the repeats.
+    transform_kind : {"standard", "quantile_normal"}
+        study2.feature_transform.
+    seed : int
+        Folds and models derive from it.
+
+    Returns
+    -------
+    dict
+        r2, rmse, pearson_r of the pooled out-of-fold predictions (repeats, targets); r2_fold, pearson_r_fold per
+        fold (repeats x folds, targets).
+    """
     def model_for_fold(fold: int, n_train: int):
-        return make_model(kind, derive_seed(seed, kind, str(fold)), n_train)
+        return make_model(kind, derive_seed(seed, kind, str(fold)), n_train, transform_kind)
 
     cv = cross_validation.cross_validate(model_for_fold, X, Y, folds, repeats, derive_seed(seed, "cv"))
     pooled, per_fold = cv.pooled(), cv.per_fold()
@@ -98,32 +149,131 @@ def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, 
 
 
 def summarize(scores: dict[str, np.ndarray], targets=TARGETS) -> dict[str, dict[str, float]]:
-    """Per target: mean and sd of each score (r2, pearson_r: pooled, over repeats; r2_fold, pearson_r_fold: over
-    folds)."""
+    """Per target: mean and sd of each score.
+
+    Parameters
+    ----------
+    scores : dict
+        `cross_validated_scores`.
+    targets : sequence of str
+        The columns' names.
+
+    Returns
+    -------
+    dict
+        target -> {score_mean, score_sd} (r2, rmse, pearson_r: pooled, over repeats; r2_fold, pearson_r_fold: over
+        folds).
+    """
     return {target: {f"{metric}_{stat}": float(fn(values[:, j]))
                      for metric, values in scores.items() for stat, fn in (("mean", np.nanmean), ("sd", np.nanstd))}
             for j, target in enumerate(targets)}
 
 
-def learning_curve(X: np.ndarray, Y: np.ndarray, kind: str, sizes: list[int], folds: int, seed: int) -> dict:
-    """Mean CV R^2 per target on nested random subsets of the rows (the first n of one seeded permutation)."""
-    order = np.random.default_rng(derive_seed(seed, "learning_curve")).permutation(len(X))
+def learning_curve_test_rows(keys, test_fraction: float, seed: int) -> np.ndarray:
+    """The learning curve's fixed test set: each draw key's own seeded coin, so that the set never depends on
+    which or how many other draws are usable.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Draw keys of the usable rows.
+    test_fraction : float
+        The coin's probability (study2.test_fraction).
+    seed : int
+        seeds.inverse.
+
+    Returns
+    -------
+    ndarray of bool (rows,)
+
+    Examples
+    --------
+    >>> a = learning_curve_test_rows(["t0000", "t0001", "t0002"], 0.5, 45)
+    >>> b = learning_curve_test_rows(["t0002", "t0000"], 0.5, 45)     # other rows: the same keys, the same verdicts
+    >>> bool(a[0] == b[1] and a[2] == b[0])
+    True
+    """
+    return np.array([np.random.default_rng(derive_seed(seed, "learning_curve_test", key)).random() < test_fraction
+                     for key in keys], dtype=bool)
+
+
+def learning_curve(X: np.ndarray, Y: np.ndarray, keys, kind: str, sizes: list[int], repeats: int,
+                   test_fraction: float, transform_kind: str, seed: int) -> dict:
+    """R^2 per target on a fixed test set of models trained on random subsets of each size.
+
+    Parameters
+    ----------
+    X : ndarray (rows, features)
+        Features of the usable rows.
+    Y : ndarray (rows, targets)
+        Their targets.
+    keys : sequence of str
+        Their draw keys (`learning_curve_test_rows`).
+    kind : {"ridge", "mlp"}
+        The model.
+    sizes : list of int
+        Training set sizes; those above the training pool are skipped.
+    repeats : int
+        Random training sets per size.
+    test_fraction : float
+        study2.test_fraction.
+    transform_kind : {"standard", "quantile_normal"}
+        study2.feature_transform.
+    seed : int
+        seeds.inverse.
+
+    Returns
+    -------
+    dict
+        n_test, n_pool (the rows training sets are drawn from), sizes: {n: {target: {r2_mean, r2_sd}}}.
+    """
+    from sklearn.metrics import r2_score
+
+    test = learning_curve_test_rows(keys, test_fraction, seed)
+    pool = np.flatnonzero(~test)
+    rng = np.random.default_rng(derive_seed(seed, "learning_curve"))
     curve = {}
-    for n in sizes:
-        rows = order[:n]
-        scores = cross_validated_scores(X[rows], Y[rows], kind, min(folds, n), 1, seed)
-        curve[n] = np.nanmean(scores["r2"], axis=0)
-    return curve
+    for n in [size for size in sizes if size <= len(pool)]:
+        scores = []
+        for repeat in range(repeats):
+            rows = rng.choice(pool, n, replace=False)
+            model = make_model(kind, derive_seed(seed, "learning_curve", str(n), str(repeat)), n, transform_kind)
+            predicted = model.fit(X[rows], Y[rows]).predict(X[test])
+            scores.append(r2_score(Y[test], predicted, multioutput="raw_values"))
+        scores = np.array(scores)
+        curve[str(n)] = {target: {"r2_mean": float(scores[:, j].mean()), "r2_sd": float(scores[:, j].std())}
+                         for j, target in enumerate(TARGETS)}
+    return {"n_test": int(test.sum()), "n_pool": int(len(pool)), "repeats": repeats, "sizes": curve}
 
 
 def theta_samples(phi: np.ndarray) -> np.ndarray:
-    """Samples of phi (..., 7) as samples of theta (..., 7) in PARAMETERS order (pA, ms)."""
+    """Samples of phi (..., 7) as samples of theta (..., 7) in PARAMETERS order (pA, ms).
+
+    Parameters
+    ----------
+    phi : ndarray (..., 7)
+        PRIOR_NAMES order (ln fC, ln ms).
+
+    Returns
+    -------
+    ndarray (..., 7)
+    """
     theta = priors.theta_from_phi(phi)
     return np.stack([theta[name] for name in priors.PARAMETERS], axis=-1)
 
 
 def with_ei_ratio(samples: np.ndarray) -> np.ndarray:
-    """Posterior samples of theta (..., 7) with E/I_net appended as an eighth column."""
+    """Samples of theta (..., 7) with E/I_net appended as an eighth column.
+
+    Parameters
+    ----------
+    samples : ndarray (..., 7)
+        theta in PARAMETERS order.
+
+    Returns
+    -------
+    ndarray (..., 8)
+    """
     named = {name: samples[..., i] for i, name in enumerate(priors.PARAMETERS)}
     return np.concatenate([samples, priors.ei_ratio(named)[..., None]], axis=-1)
 
@@ -146,66 +296,177 @@ def posterior_columns(samples: np.ndarray) -> np.ndarray:
                                                             axis=-1)], axis=-1)
 
 
-def posterior_metrics(samples: np.ndarray, truth: np.ndarray, prior_variance: np.ndarray, levels,
-                      targets: tuple[str, ...] = POSTERIOR_TARGETS) -> dict:
-    """Per target of POSTERIOR_TARGETS: point-estimate and calibration metrics of the posteriors, with the
-    posterior sd and the RMSE of the posterior mean in the target's units."""
-    from sklearn.metrics import r2_score
+def posterior_targets(phi: np.ndarray) -> np.ndarray:
+    """Every POSTERIOR_TARGETS column of samples of phi (NPE's variables).
 
-    if samples.shape[-1] != len(targets):
-        raise ValueError(f"{samples.shape[-1]} columns of samples for {len(targets)} targets")
-    mean = samples.mean(axis=1)
-    r = cross_validation.pearson_per_column(truth, mean)
-    z = calibration.posterior_zscore(samples, truth)
-    shrink = calibration.shrinkage(samples, prior_variance)
-    ranks_p = calibration.rank_uniformity_p(calibration.sbc_ranks(samples, truth), samples.shape[1])
-    coverage = calibration.coverage(samples, truth, levels)
-    out = {}
-    sd = samples.std(axis=1)
-    for j, target in enumerate(targets):
-        out[target] = {"r2_posterior_mean": float(r2_score(truth[:, j], mean[:, j])), "pearson_r": float(r[j]),
-                       "rmse_posterior_mean": float(np.sqrt(np.mean((mean[:, j] - truth[:, j]) ** 2))),
-                       "posterior_sd_mean": float(np.mean(sd[:, j])),
-                       "zscore_median": float(np.median(z[:, j])), "shrinkage_mean": float(np.mean(shrink[:, j])),
-                       "sbc_uniformity_p": float(ranks_p[j]),
-                       "coverage": {str(level): float(coverage[level][j]) for level in levels}}
-    return out
+    Parameters
+    ----------
+    phi : ndarray (..., 7)
+        PRIOR_NAMES order.
+
+    Returns
+    -------
+    ndarray (..., len(POSTERIOR_TARGETS))
+    """
+    return posterior_columns(theta_samples(phi))
 
 
 def check_rows(n_rows: int, study: Study2, feature_set: str) -> None:
-    """The split and the folds must leave every test fold at least 2 runs (R2 and r need 2 points)."""
-    n_test = max(1, int(np.ceil(study.test_fraction * n_rows)))
-    if (n_rows - n_test) // study.cv_folds < 2:
-        raise ParamsError(f"study2.cv_folds = {study.cv_folds} with study2.test_fraction = {study.test_fraction} "
-                          f"leaves test folds of fewer than 2 of the {n_rows - n_test} training runs ({feature_set} "
-                          f"features, {n_rows} usable runs); accepted: more draws, or fewer folds")
+    """Every CV fold and every calibration fold must hold at least 2 runs (R2 and r need 2 points).
+
+    Parameters
+    ----------
+    n_rows : int
+        Usable runs.
+    study : Study2
+        The study's settings.
+    feature_set : str
+        Named in the message.
+
+    Raises
+    ------
+    ParamsError
+        Naming the setting and the accepted range.
+    """
+    for key in ("cv_folds", "calibration_folds"):
+        folds = getattr(study, key)
+        if n_rows // folds < 2:
+            raise ParamsError(f"study2.{key} = {folds} leaves folds of fewer than 2 of the {n_rows} usable runs "
+                              f"({feature_set} features); accepted: at most {max(n_rows // 2, 1)} folds, or more draws")
+
+
+def posterior_metrics(fitted: calibration.CrossFitted, truth: np.ndarray, prior_variance: np.ndarray,
+                      checks: dict, levels, targets: tuple[str, ...] = POSTERIOR_TARGETS) -> dict:
+    """Per posterior target: point-estimate and calibration metrics of the cross-fitted posteriors.
+
+    Parameters
+    ----------
+    fitted : CrossFitted
+        The runs' out-of-fold posteriors.
+    truth : ndarray (runs, targets)
+        The targets' true values.
+    prior_variance : ndarray (targets,)
+        Each target's variance under the prior.
+    checks : dict
+        `calibration.sbc_checks`.
+    levels : sequence of float
+        Coverage levels.
+    targets : tuple of str
+        The columns' names.
+
+    Returns
+    -------
+    dict
+        target -> r2_posterior_mean, pearson_r, rmse_posterior_mean and posterior_sd_mean (the target's units),
+        zscore_median, shrinkage_mean, sbc_ks_p, coverage {q: value}, coverage_ci {q: [low, high]}.
+    """
+    from sklearn.metrics import r2_score
+
+    if truth.shape[-1] != len(targets):
+        raise ValueError(f"{truth.shape[-1]} columns of truth for {len(targets)} targets")
+    r = cross_validation.pearson_per_column(truth, fitted.mean)
+    z = calibration.posterior_zscore(fitted.mean, fitted.sd, truth)
+    shrink = calibration.shrinkage(fitted.sd, prior_variance)
+    coverage = calibration.coverage_from_ranks(fitted.ranks, fitted.n_samples, levels)
+    out = {}
+    for j, target in enumerate(targets):
+        out[target] = {"r2_posterior_mean": float(r2_score(truth[:, j], fitted.mean[:, j])), "pearson_r": float(r[j]),
+                       "rmse_posterior_mean": float(np.sqrt(np.mean((fitted.mean[:, j] - truth[:, j]) ** 2))),
+                       "posterior_sd_mean": float(np.mean(fitted.sd[:, j])),
+                       "zscore_median": float(np.median(z[:, j])), "shrinkage_mean": float(np.mean(shrink[:, j])),
+                       "sbc_ks_p": float(checks["ks_p"][j]),
+                       "coverage": {str(q): float(coverage[q]["coverage"][j]) for q in levels},
+                       "coverage_ci": {str(q): [float(coverage[q]["low"][j]), float(coverage[q]["high"][j])]
+                                       for q in levels}}
+    return out
 
 
 def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, prior: priors.Prior,
                          seed: int) -> tuple[dict, dict]:
-    """One feature set: Ridge and MLP cross-validated on the training rows, NPE fitted there and judged on the
-    held-out rows (metrics; the held-out posteriors for the figures)."""
+    """One feature set: Ridge and MLP cross-validated, NPE cross-fitted over every usable run and checked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        data/study2/features.csv.
+    feature_set : str
+        A key of FEATURE_SETS.
+    study : Study2
+        The study's settings.
+    prior : Prior
+        The prior the runs were drawn from (NPE's BoxUniform on phi).
+    seed : int
+        seeds.inverse.
+
+    Returns
+    -------
+    metrics : dict
+        n_runs, ridge, mlp, npe (per target), npe_checks (c2st_dap per phi, TARP's atc and KS p).
+    posteriors : dict
+        Arrays for the figures: keys, truth, mean, sd, ranks, fold, example (the first run's samples).
+    """
     rows = usable_rows(table, feature_set)
     check_rows(len(rows), study, feature_set)
     X = rows[FEATURE_SETS[feature_set]].to_numpy(dtype=float)
     Y = target_matrix(rows)
-    train, test = cross_validation.holdout_split(len(rows), study.test_fraction, derive_seed(seed, "study2_split"))
-    result = {"n_train": int(len(train)), "n_test": int(len(test))}
+    result = {"n_runs": int(len(rows))}
     for kind in ("ridge", "mlp"):
-        scores = cross_validated_scores(X[train], Y[train], kind, study.cv_folds,
-                                                       study.cv_repeats, seed)
-        result[kind] = summarize(scores)
+        result[kind] = summarize(cross_validated_scores(X, Y, kind, study.cv_folds, study.cv_repeats,
+                                                        study.feature_transform, seed))
     # NPE learns the posterior of phi, the variables the draws were uniform in (the prior the runs were drawn
     # from, docs/model.md §8); its samples are turned into theta and every other posterior target
-    theta_train = {name: Y[train, j] for j, name in enumerate(priors.PARAMETERS)}
-    posterior, standardization = npe.fit_npe(priors.phi_from_theta(theta_train), X[train], prior.low, prior.high,
-                                             derive_seed(seed, "npe", feature_set))
-    samples = posterior_columns(theta_samples(npe.sample_posteriors(posterior, standardization, X[test],
-                                                                    study.posterior_samples,
-                                                                    derive_seed(seed, "sample"))))
-    # shrinkage against the prior's own variance of each target, estimated from draws of it
-    prior_draws = prior.sample(np.random.default_rng(derive_seed(seed, "prior")), PRIOR_SAMPLES_FOR_VARIANCE)
-    prior_variance = posterior_columns(theta_samples(prior_draws)).var(axis=0)
+    phi = priors.phi_from_theta({name: Y[:, j] for j, name in enumerate(priors.PARAMETERS)})
     n_posterior = len(POSTERIOR_TARGETS)
-    result["npe"] = posterior_metrics(samples, Y[test, :n_posterior], prior_variance, study.coverage_levels)
-    return result, {"samples": samples, "truth": Y[test, :n_posterior], "keys": rows["key"].to_numpy(dtype=str)[test]}
+    fitted = calibration.cross_fit(phi, X, prior.low, prior.high, posterior_targets, n_posterior,
+                                   study.calibration_folds, study.posterior_samples, study.tarp_bins, study.npe,
+                                   study.feature_transform, derive_seed(seed, "npe", feature_set))
+    # shrinkage against the prior's own variance of each target, estimated from draws of it
+    rng = np.random.default_rng(derive_seed(seed, "prior"))
+    prior_variance = posterior_targets(prior.sample(rng, PRIOR_SAMPLES_FOR_VARIANCE)).var(axis=0)
+    checks = calibration.sbc_checks(fitted.ranks, prior.sample(rng, len(rows)), fitted.dap, fitted.n_samples)
+    atc, tarp_p = calibration.tarp_check(fitted.tarp_ecp, fitted.tarp_alpha)
+    result["npe"] = posterior_metrics(fitted, Y[:, :n_posterior], prior_variance, checks, study.coverage_levels)
+    result["npe_checks"] = {"calibration_folds": study.calibration_folds,
+                            "c2st_dap": dict(zip(PRIOR_NAMES, map(float, checks["c2st_dap"]))),
+                            "tarp_atc": atc, "tarp_ks_p": tarp_p}
+    posteriors = {"keys": rows["key"].to_numpy(dtype=str), "truth": Y[:, :n_posterior], "mean": fitted.mean,
+                  "sd": fitted.sd, "ranks": fitted.ranks, "fold": fitted.fold, "example": fitted.example,
+                  "n_samples": np.int64(fitted.n_samples)}
+    return result, posteriors
+
+
+# the feature audit (docs/model.md §8): a value this many robust sds (1.4826 MAD) from the median is an outlier
+OUTLIER_ROBUST_SD = 5.0
+
+
+def feature_audit(X: np.ndarray, names) -> dict[str, dict[str, float]]:
+    """Per feature, what a transform must cope with: the fraction of outliers and the skewness.
+
+    Parameters
+    ----------
+    X : ndarray (rows, features)
+        The usable rows' features.
+    names : sequence of str
+        The features' names.
+
+    Returns
+    -------
+    dict
+        feature -> outlier_fraction (beyond OUTLIER_ROBUST_SD robust sds of the median), skewness.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.arange(100.0), np.r_[np.zeros(99), 1e6] + np.arange(100.0)])
+    >>> audit = feature_audit(X, ["flat", "one_outlier"])
+    >>> audit["flat"]["outlier_fraction"], audit["one_outlier"]["outlier_fraction"]
+    (0.0, 0.01)
+    """
+    import scipy.stats as st
+
+    median = np.median(X, axis=0)
+    robust_sd = 1.4826 * np.median(np.abs(X - median), axis=0)
+    robust_sd[robust_sd == 0] = np.inf
+    outliers = (np.abs(X - median) > OUTLIER_ROBUST_SD * robust_sd).mean(axis=0)
+    skewness = st.skew(X, axis=0)
+    return {name: {"outlier_fraction": float(outliers[j]), "skewness": float(skewness[j])}
+            for j, name in enumerate(names)}
