@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import common
-from analysis.common import atomic_path, params_hash, read_json, sha256_file, software_versions
+from analysis.common import atomic_path, json_array, params_hash, read_json, sha256_file, software_versions
 
 # ------------------------------------------------------------------ study 1 (docs/model.md §1-§6)
 SIMULATIONS_DIR = Path("data/simulations")
@@ -55,6 +55,34 @@ PAPER_PDF = Path("paper/paper.pdf")
 
 # the arrays of a simulation file that the signals stage reads
 SIMULATION_ARRAYS = ("spike_counts", "spike_steps_E", "spike_steps_I", "rates_Hz")
+
+
+def simulation_arrays(spike_steps: Mapping[str, np.ndarray], spike_ids: Mapping[str, np.ndarray],
+                      spike_counts: np.ndarray, rates_Hz: np.ndarray, metadata: dict) -> dict[str, np.ndarray]:
+    """The arrays of a simulation file, in the file's order: the one definition of the format.
+
+    Parameters
+    ----------
+    spike_steps, spike_ids : mapping
+        Population name -> int32 spike time steps (t / dt) and 0-based neuron ids, sorted by (step, neuron); the
+        populations in the order of params.POPULATIONS (the file keeps the mapping's order).
+    spike_counts : int32 ndarray (2, bins)
+        Spikes per dt bin of [transient, tstop), the same order.
+    rates_Hz : ndarray (2,)
+        Post-transient mean rates, spikes/s.
+    metadata : dict
+        key, J_ext_pA, rng_seed, threads, population_sizes, dt_ms, tstop_ms, transient_ms, versions, params_hash.
+
+    Returns
+    -------
+    dict
+        spike_counts, rates_Hz, metadata (JSON), spike_steps_X and spike_ids_X for each population X.
+    """
+    arrays = {"spike_counts": spike_counts, "rates_Hz": rates_Hz, "metadata": json_array(metadata)}
+    for name in spike_steps:
+        arrays[f"spike_steps_{name}"] = spike_steps[name]
+        arrays[f"spike_ids_{name}"] = spike_ids[name]
+    return arrays
 
 
 def simulation_file(key: str) -> Path:

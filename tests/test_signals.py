@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis import data
 from analysis.model import forward as signals
 from analysis.model import heads
 from analysis.common import ParamsError
@@ -18,7 +19,8 @@ def tiny_simulation(params):
     steps = {name: np.arange(n_steps) for name in ("E", "I")}
     counts = np.stack([np.bincount(steps[name][steps[name] >= first] - first, minlength=n_steps - first)
                        for name in ("E", "I")]).astype(np.int32)
-    return {"spike_counts": counts, "spike_steps_E": steps["E"], "spike_steps_I": steps["I"]}
+    ids = {name: np.zeros_like(steps[name]) for name in steps}   # one neuron per population fires them all
+    return data.simulation_arrays(steps, ids, counts, np.array([1000.0 / dt] * 2), {"dt_ms": dt})
 
 
 @pytest.mark.parametrize("onset", ["steady", "legacy"])

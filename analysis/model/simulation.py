@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import (ParamsError, derive_seed, format_eta, get_logger, json_array, params_hash, save_npz,
+from analysis.common import (ParamsError, derive_seed, format_eta, get_logger, params_hash, save_npz,
                              software_versions)
+from analysis import data
 from analysis.data import SEED_SPREAD_DIR, SIMULATIONS_DIR
 from analysis.model.cdm import spike_counts_per_bin
 from analysis.model.network import (HagenNetwork, RateOutOfRange, check_rate_ceiling, mean_drive_threshold_pA,
@@ -241,12 +242,8 @@ def run_item(params: Params, key: str, output_dir: Path | None = None, logger=No
         "nest_version": nest.__version__, "params_hash": simulation_hash(params, key, J_ext_pA),
         "software": software_versions("nest-simulator", "numpy"),
     }
-    arrays = {"spike_counts": counts, "rates_Hz": rates, "metadata": json_array(metadata)}
-    for name in POPULATIONS:
-        arrays[f"spike_steps_{name}"] = result.spike_steps[name]
-        arrays[f"spike_ids_{name}"] = result.spike_ids[name]
     path = Path(output_dir if output_dir is not None else output_dir_for(params, key)) / f"{key}.npz"
-    save_npz(path, **arrays)
+    save_npz(path, **data.simulation_arrays(result.spike_steps, result.spike_ids, counts, rates, metadata))
     return path
 
 
