@@ -44,6 +44,8 @@ FIGURES_DIR = Path("figures")
 # ------------------------------------------------------------------ study 2 (docs/model.md §8)
 STUDY2_RUNS_DIR = Path("data/study2/runs")
 STUDY2_FEATURES_FILE = Path("data/study2/features.csv")
+# the same runs' features with the other kernel mode (study2.kernels), for the side-by-side comparison
+STUDY2_OTHER_KERNELS_FEATURES_FILE = Path("data/study2/features_other_kernels.csv")
 STUDY2_POSTERIORS_FILE = Path("data/study2/posteriors.npz")
 STUDY2_METRICS = Path("metrics/study2.json")
 

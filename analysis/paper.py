@@ -217,7 +217,40 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
         "s2_table": markdown_table(header, rows),
         "s2_curve_n_test": count(curve["n_test"], "fixed test run"), "s2_curve_repeats": str(curve["repeats"]),
         "s2_curve_table": markdown_table(["target"] + [f"{size} runs" for size in sizes], curve_rows),
+        **kernel_values(metrics["kernel_comparison"]),
     }
+
+
+# how the paper names each kernel mode (docs/model.md §8), and why the study would stand on it
+KERNEL_WORDS = {"per_draw": "each draw's own kernels", "fixed": "study 1's kernels"}
+KERNEL_WHY = {
+    "per_draw": ("each draw's own kernels (the multicompartment synapses scaled to its weights and time constants, "
+                 "g_eff at its own rates), because a draw's synapses shape the dipole each spike makes, not only the "
+                 "spike trains"),
+    "fixed": ("study 1's kernels for every draw, so that a draw's weights and time constants reach the EEG only "
+              "through the spike trains"),
+}
+
+
+def kernel_values(comparison: dict) -> dict[str, str]:
+    """The kernel comparison's sentence and table (docs/model.md §8).
+
+    Parameters
+    ----------
+    comparison : dict
+        metrics/study2.json's kernel_comparison.
+
+    Returns
+    -------
+    dict
+        s2_kernels_why, s2_kernel_n_runs, s2_kernel_table.
+    """
+    modes = comparison["modes"]
+    rows = [[f"`{target}`"] + [f"{fmt(values[mode]['mean'], 2)} ± {fmt(values[mode]['sd'], 2)}" for mode in modes]
+            for target, values in comparison["r2"].items()]
+    return {"s2_kernels_why": KERNEL_WHY[modes[0]], "s2_kernel_n_runs": count(comparison["n_runs"], "usable run"),
+            "s2_kernel_table": markdown_table(["target"] + [f"Ridge R², {KERNEL_WORDS[mode]}" for mode in modes],
+                                              rows)}
 
 
 def power_phrase(power: dict) -> str:

@@ -32,6 +32,8 @@ THETA_NAMES = ("J_EE_pA", "J_IE_pA", "J_EI_pA", "J_II_pA", "tau_syn_E_ms", "tau_
 # ... and the quantities its prior is uniform in the logarithm of (docs/model.md §8): what the network sees, the
 # charge of one spike of each pathway and of one external spike, and the two synaptic time constants
 PRIOR_NAMES = ("Q_EE_fC", "Q_IE_fC", "Q_EI_fC", "Q_II_fC", "Q_ext_fC", "tau_syn_E_ms", "tau_syn_I_ms")
+# the kernels of a study-2 draw's EEG (docs/model.md §8): its own, or study 1's
+KERNEL_MODES = ("per_draw", "fixed")
 # a half-width above this many e-folds (x0.14 .. x7.4) leaves the working regime whatever the quantity
 MAX_PRIOR_HALF_WIDTH = 2.0
 
@@ -458,6 +460,7 @@ class Study2(Section):
     prior_ln_half_width: PriorHalfWidths
     early_stop: EarlyStopSection
     spectrum: Spectrum
+    kernels: Literal[KERNEL_MODES] = _field(" | ".join(KERNEL_MODES))
     feature_transform: Literal["standard", "quantile_normal"] = _field("standard | quantile_normal")
     cv_folds: int = _field("an integer >= 2", ge=2)
     cv_repeats: int = _field("an integer >= 1", ge=1)

@@ -3,17 +3,19 @@ are the posteriors calibrated, and could the test tell?
 
 Usage: python -m analysis.study2_evaluate
 
-Reads data/study2/features.csv. For each feature set (catch22, exponent, both), over every usable run:
+Reads data/study2/features.csv and, for the kernel comparison, features_other_kernels.csv. For each feature
+set (catch22, exponent, both), over every usable run:
   * Ridge (alpha by inner CV) and an MLP: per target R^2, RMSE and Pearson r of repeated K-fold CV (pooled
     out-of-fold predictions, mean and sd over repeats; the per-fold numbers beside them);
   * NPE (sbi) cross-fitted (study2.calibration_folds): every run's posterior from the NPE that did not see it;
     per posterior target R^2 and r of the posterior mean, RMSE and posterior sd in the target's units, median
-    z-score, shrinkage against the prior, sbi's SBC checks (KS p, C2ST of the ranks) and the coverage of the
+    z-score, shrinkage against the prior, sbi's SBC check (KS p of the ranks) and the coverage of the
     central intervals at study2.coverage_levels with Clopper-Pearson intervals; sbi's TARP and the data-averaged
     posterior against the prior;
-Then: the power of the rank test at this number of runs (the smallest width error it detects), the feature
-audit (outliers, skewness), and a learning curve of Ridge on both feature sets (study2.learning_curve_runs x
-study2.learning_curve_repeats random training sets, one fixed test set by draw key).
+Then: Ridge on both feature sets with the other kernel mode (study2.kernels), the power of the rank test at
+this number of runs (the smallest width error it detects), the feature audit (outliers, skewness), and a
+learning curve of Ridge on both feature sets (study2.learning_curve_runs x study2.learning_curve_repeats random
+training sets, one fixed test set by draw key).
 Writes metrics/study2.json (DVC metrics) and data/study2/posteriors.npz (every run's posterior summary, ranks and
 one run's samples, for the figures).
 """
@@ -56,6 +58,10 @@ def main() -> int:
             table, feature_set, study, prior, seed)
         logger.info("%s: done (%.0f s)", feature_set, time.perf_counter() - start)
 
+    # the same runs with the other kernel mode, side by side (docs/model.md §8)
+    other = data.read_features(data.STUDY2_OTHER_KERNELS_FEATURES_FILE)
+    metrics["kernel_comparison"] = study2_inverse.kernel_comparison(table, other, study, seed)
+
     # what the calibration tests could detect at this N (docs/model.md §8)
     power = study.calibration_power
     metrics["calibration_power"] = {
@@ -75,8 +81,8 @@ def main() -> int:
     write_json(data.STUDY2_METRICS, metrics)
     save_npz(data.STUDY2_POSTERIORS_FILE, **{f"{name}_{part}": np.asarray(value) for name, parts in posteriors.items()
                                              for part, value in parts.items()})
-    log_io(logger, read=["params.yaml", data.STUDY2_FEATURES_FILE], wrote=[data.STUDY2_METRICS,
-                                                                          data.STUDY2_POSTERIORS_FILE])
+    log_io(logger, read=["params.yaml", data.STUDY2_FEATURES_FILE, data.STUDY2_OTHER_KERNELS_FEATURES_FILE],
+           wrote=[data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE])
     logger.info("stage study2_evaluate took %.1f s", time.perf_counter() - start)
     return 0
 

@@ -96,7 +96,10 @@ def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0, n_runs: in
             "n_usable": n_runs, "feature_sets": {name: feature_set for name in ("catch22", "exponent", "both")},
             "calibration_power": {"n_runs": n_runs, "alpha": 0.05, "power": 0.8, "narrower": 0.23, "wider": 0.3,
                                   "grid_end": {"narrower": 0.9, "wider": 3.0}},
-            "learning_curve_ridge_both_r2": {"n_test": 30, "n_pool": 270, "repeats": 20, "sizes": curve}}
+            "learning_curve_ridge_both_r2": {"n_test": 30, "n_pool": 270, "repeats": 20, "sizes": curve},
+            "kernel_comparison": {"modes": ["per_draw", "fixed"], "n_runs": n_runs,
+                                  "r2": {t: {"per_draw": {"mean": v, "sd": 0.05},
+                                             "fixed": {"mean": v - 0.1, "sd": 0.05}} for t, v in r2.items()}}}
 
 
 def test_study2_verdicts_are_computed_from_the_numbers():

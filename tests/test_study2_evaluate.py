@@ -62,3 +62,50 @@ def test_the_learning_curve_never_trains_on_its_test_set_and_rises_with_informat
     learnable = [curve["sizes"][str(size)]["J_EE_pA"]["r2_mean"] for size in (5, 20, 100)]
     assert learnable[0] < learnable[1] < learnable[2] and learnable[2] == pytest.approx(1 / 1.1, abs=0.05)
     assert curve["sizes"]["100"]["tau_syn_I_ms"]["r2_mean"] < 0.02     # no information: no R2
+
+
+def test_per_draw_kernels_scale_each_pathway_with_the_draws_weight_and_time_constant(tiny_params):
+    """Real NEURON/LFPykernels on the tiny profile: without g_eff twice the I->E weight doubles the I->E kernel (a
+    linearized kernel is linear in its synapse's conductance); with g_eff the stronger synapse also raises the
+    membrane's mean conductance, so the kernel grows less than twice; a shorter inhibitory time constant makes the
+    I kernels decay sooner, while the E kernels stay study 1's."""
+    import tempfile
+    from pathlib import Path
+
+    from analysis.model import cells, draw_kernels, kernels, mechanisms
+
+    mechanisms.load()
+    params = tiny_params
+    best = priors.best_fit(params)
+    rates = np.array([4.0, 8.0])
+    vrest = params.kernels.Vrest_mV
+    with tempfile.TemporaryDirectory() as folder:
+        morph = {name: cells.write_morphology(Path(folder) / f"m_{name}.hoc", name,
+                                              params.kernels.cells.morphology[name]) for name in ("E", "I")}
+        base = kernels.compute_kernel_set(draw_kernels.kernel_params(params, best), rates, vrest, morph)
+        same = kernels.compute_kernel_set(params, rates, vrest, morph)
+        double = dict(best, J_EI_pA=2 * best["J_EI_pA"])
+        stronger = kernels.compute_kernel_set(draw_kernels.kernel_params(params, double), rates, vrest, morph)
+        no_g_eff = params.with_changes({"kernels": {"g_eff": False}})
+        linear = [kernels.compute_kernel_set(draw_kernels.kernel_params(no_g_eff, theta), rates, vrest, morph)
+                  for theta in (best, double)]
+        faster = kernels.compute_kernel_set(
+            draw_kernels.kernel_params(params, dict(best, tau_syn_I_ms=best["tau_syn_I_ms"] / 2)), rates, vrest, morph)
+    np.testing.assert_array_equal(base, same)      # the best fit's own kernels are study 1's
+    i_to_e = base[1, 0]
+    np.testing.assert_allclose(linear[1][1, 0], 2 * linear[0][1, 0], rtol=1e-6, atol=1e-9 * np.abs(i_to_e).max())
+    # with g_eff the doubled inhibitory conductance also shunts the membrane: the kernel grows, far less than twice
+    # (1.08 at these rates)
+    gain = np.abs(stronger[1, 0]).sum() / np.abs(i_to_e).sum()
+    assert 1.0 < gain < 1.5
+    np.testing.assert_array_equal(linear[1][0, 0], linear[0][0, 0])   # without g_eff other pathways are untouched
+    # the time of the kernel's centre of mass (its |H| over lags >= 0) moves earlier with a faster decay
+    lags = np.arange(i_to_e.size) - i_to_e.size // 2
+
+    def centre(kernel):
+        weight = np.abs(kernel) * (lags >= 0)
+        return float((weight * lags).sum() / weight.sum())
+
+    # (the E kernels move too, through g_eff: a shorter inhibitory current is a smaller mean conductance; 7 % here)
+    assert centre(faster[1, 0]) < 0.8 * centre(i_to_e)
+    assert abs(centre(faster[0, 0]) / centre(base[0, 0]) - 1) < abs(centre(faster[1, 0]) / centre(i_to_e) - 1)

@@ -20,7 +20,7 @@ from analysis.methods import calibration, cross_validation, npe
 from analysis.methods.features import FEATURE_NAMES
 from analysis.model import priors
 from analysis.model.priors import PARAMETERS
-from analysis.params import PRIOR_NAMES, Study2
+from analysis.params import KERNEL_MODES, PRIOR_NAMES, Study2
 
 # targets (docs/model.md §8): theta and E/I_net; what the network sees of theta (the charges, functions of theta:
 # NPE's samples give them too); what needs the run (the E:I input onto E cells, the rates: point estimates only);
@@ -470,3 +470,37 @@ def feature_audit(X: np.ndarray, names) -> dict[str, dict[str, float]]:
     skewness = st.skew(X, axis=0)
     return {name: {"outlier_fraction": float(outliers[j]), "skewness": float(skewness[j])}
             for j, name in enumerate(names)}
+
+
+def kernel_comparison(table: pd.DataFrame, other: pd.DataFrame, study: Study2, seed: int) -> dict:
+    """The same runs' recovery with the other kernel mode, side by side (docs/model.md §8): cross-validated
+    Ridge R^2 on both feature sets, over the runs usable in both tables.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        data/study2/features.csv (study2.kernels).
+    other : pandas.DataFrame
+        data/study2/features_other_kernels.csv (the other mode).
+    study : Study2
+        The study's settings.
+    seed : int
+        seeds.inverse.
+
+    Returns
+    -------
+    dict
+        modes (the study's first), n_runs, r2: target -> mode -> {mean, sd}.
+    """
+    modes = (study.kernels, *(mode for mode in KERNEL_MODES if mode != study.kernels))
+    rows = {mode: usable_rows(frame, "both") for mode, frame in zip(modes, (table, other))}
+    keys = sorted(set(rows[modes[0]]["key"]) & set(rows[modes[1]]["key"]))
+    out = {"modes": list(modes), "n_runs": len(keys), "r2": {target: {} for target in TARGETS}}
+    for mode in modes:
+        chosen = rows[mode].set_index("key").loc[keys].reset_index()
+        scores = cross_validated_scores(chosen[FEATURE_SETS["both"]].to_numpy(dtype=float), target_matrix(chosen),
+                                        "ridge", study.cv_folds, study.cv_repeats, study.feature_transform, seed)
+        for j, target in enumerate(TARGETS):
+            out["r2"][target][mode] = {"mean": float(np.mean(scores["r2"][:, j])),
+                                       "sd": float(np.std(scores["r2"][:, j]))}
+    return out
