@@ -45,6 +45,10 @@ def test_scale_and_offset_do_not_change_features():
     trace = signals()["sine"]
     np.testing.assert_allclose(features.catch22_features(trace), features.catch22_features(3e-4 * trace - 7),
                                rtol=1e-9, atol=1e-12)
+    # the EEG of one dipole at one electrode is gain x CDM (gain 1.77e-10 mV per nA·um, the four-sphere head's):
+    # the same features as the CDM, whatever the head model (docs/model.md §4; the paper's differences list)
+    np.testing.assert_allclose(features.catch22_features(trace), features.catch22_features(1.77e-10 * trace),
+                               rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("trace", [np.zeros(500), np.full(500, 3.0), np.r_[np.ones(10), np.nan]])

@@ -38,7 +38,7 @@ def test_template_placeholders_are_exactly_the_values():
                              "steady": onset_metrics},
                   "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
                   "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
-    values.update(paper.onset_values(comparison, "steady"))
+    values.update(paper.onset_values(comparison, "steady", 50))
     values.update(paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
     values.update(paper.profile_values(params, 12))
     text = paper.fill(template, values)  # raises if any placeholder lacks a value or vice versa
@@ -53,10 +53,15 @@ def test_onset_verdict_is_computed_from_the_numbers():
     comparison = {"onsets": {"legacy": {**base, "cv_pooled_mse_pA2_mean": 0.035}, "steady": base},
                   "feature_correlation_with_J_ext": correlations, "most_changed_features": ["mode_5", "dfa"],
                   "onset_window_ms": 100.0, "history_ms": 200.0}
-    values = paper.onset_values(comparison, "steady")
+    values = paper.onset_values(comparison, "steady", 50)
     assert values["onset_cv_verdict"] == "inside" and values["onset_flipped_features"] == "`mode_5`"
     comparison["onsets"]["legacy"]["cv_pooled_mse_pA2_mean"] = 0.09
-    assert paper.onset_values(comparison, "steady")["onset_cv_verdict"] == "outside"
+    assert paper.onset_values(comparison, "steady", 50)["onset_cv_verdict"] == "outside"
+    # both correlations noise at n = 50 (|r| < 0.279): a change of sign is no flip
+    correlations["mode_5"] = {"r_legacy": 0.25, "r_steady": -0.2}
+    assert paper.onset_values(comparison, "steady", 50)["onset_flipped_features"] == "none"
+    # the same correlations over 200 items are significant (|r| >= 0.139): a flip
+    assert paper.onset_values(comparison, "steady", 200)["onset_flipped_features"] == "`mode_5`"
 
 
 def test_parameter_table_lists_every_model_parameter():
