@@ -31,7 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PARAMS_FILE = REPO_ROOT / "params.yaml"
 PROFILES_DIR = REPO_ROOT / "profiles"
 # A profile overlay may replace these mappings whole instead of merging into them: their keys are items.
-REPLACED_WHOLE = ("sweep", "study2.draws")
+REPLACED_WHOLE = ("sweep", "study2.draws", "study2.replicate_draws")
 
 
 class ParamsError(ValueError):

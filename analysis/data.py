@@ -43,6 +43,8 @@ FIGURES_DIR = Path("figures")
 
 # ------------------------------------------------------------------ study 2 (docs/model.md §8)
 STUDY2_RUNS_DIR = Path("data/study2/runs")
+STUDY2_REPLICATES_DIR = Path("data/study2/replicates")     # the noise floor's runs: a draw's theta, other seeds
+STUDY2_REPLICATE_FEATURES_FILE = Path("data/study2/replicate_features.csv")
 STUDY2_FEATURES_FILE = Path("data/study2/features.csv")
 # the same runs' features with the other kernel mode (study2.kernels), for the side-by-side comparison
 STUDY2_OTHER_KERNELS_FEATURES_FILE = Path("data/study2/features_other_kernels.csv")
@@ -118,18 +120,18 @@ def signals_file(key: str) -> Path:
 
 
 def study2_run_file(key: str) -> Path:
-    """data/study2/runs/tNNNN.npz.
+    """data/study2/runs/tNNNN.npz, or data/study2/replicates/tNNNN_sK.npz for a replicate.
 
     Parameters
     ----------
     key : str
-        A key of study2.draws.
+        A key of study2.draws or of study2.replicate_draws.
 
     Returns
     -------
     Path
     """
-    return STUDY2_RUNS_DIR / f"{key}.npz"
+    return (STUDY2_REPLICATES_DIR if "_s" in key else STUDY2_RUNS_DIR) / f"{key}.npz"
 
 
 # ------------------------------------------------------------------ readers and writers

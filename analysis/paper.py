@@ -239,7 +239,20 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
         "s2_curve_table": markdown_table(["target"] + [f"{size} runs" for size in sizes], curve_rows),
         **kernel_values(metrics["kernel_comparison"]),
         "s2_abstract": study2_abstract(listed, n_runs, metrics["n_draws"], power, demonstration),
+        "s2_noise_floor": noise_floor_sentence(metrics["noise_floor"]),
     }
+
+
+def noise_floor_sentence(floor: dict) -> str:
+    """The noise floor (docs/model.md §8) in words: the features' seed variance at fixed theta."""
+    if not floor["n_groups"]:
+        return "no replicate run was usable, so the seed noise of the features is not measured here."
+    fractions = {name: value for name, value in floor["seed_variance_fraction"].items() if value == value}
+    low, high = min(fractions, key=fractions.get), max(fractions, key=fractions.get)
+    return (f"at fixed θ ({count(floor['n_groups'], 'draw')} simulated with other seeds, {floor['n_runs']} runs in "
+            f"all) the seed variance of a feature is a median {fmt(100 * floor['median_fraction'], 2)} % of its "
+            f"variance over the study's runs, from {fmt(100 * fractions[low], 2)} % (`{low}`) to "
+            f"{fmt(100 * fractions[high], 2)} % (`{high}`); a feature near 100 % says nothing of θ from one trace.")
 
 
 def study2_abstract(listed: dict[str, str], n_runs: int, n_draws: int, power: dict, demonstration: bool) -> str:

@@ -455,6 +455,8 @@ class Study2(Section):
     seed: int = _field("an integer >= 0", ge=0)
     draws: dict[Annotated[str, Field(pattern=r"^t[0-9]{4,}$")], Annotated[int, Field(ge=0)]] = \
         _field("a mapping tNNNN: index (an integer >= 0), at least 2 draws", min_length=2)
+    replicate_draws: dict[Annotated[str, Field(pattern=r"^t[0-9]{4,}_s[0-9]+$")], Annotated[int, Field(ge=0)]] = \
+        _field("a mapping tNNNN_sK: the index of a draw of study2.draws")
     tstop_ms: Positive = _field("a number > 0 (ms)")
     transient_ms: NonNegative = _field("a number >= 0 (ms)")
     prior_ln_half_width: PriorHalfWidths
@@ -478,6 +480,11 @@ class Study2(Section):
     def _rules(self):
         if len(set(self.draws.values())) != len(self.draws):
             raise RuleError("draws", "(repeated indexes)", "one key per index: a repeated index repeats a draw")
+        index_of = {index: key for key, index in self.draws.items()}
+        for key, index in self.replicate_draws.items():
+            if index_of.get(index) != key.split("_s")[0]:
+                raise RuleError("replicate_draws", {key: index}, "tNNNN_sK: i with tNNNN: i in study2.draws (the "
+                                "replicate of that draw)")
         if not self.transient_ms < self.tstop_ms:
             raise RuleError("transient_ms", self.transient_ms, f"0 <= transient_ms < tstop_ms = {self.tstop_ms}")
         levels = self.coverage_levels

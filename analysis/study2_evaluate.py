@@ -12,10 +12,11 @@ set (catch22, exponent, both), over every usable run:
     z-score, shrinkage against the prior, sbi's SBC check (KS p of the ranks) and the coverage of the
     central intervals at study2.coverage_levels with Clopper-Pearson intervals; sbi's TARP and the data-averaged
     posterior against the prior;
-Then: Ridge on both feature sets with the other kernel mode (study2.kernels), the power of the rank test at
-this number of runs (the smallest width error it detects), the feature audit (outliers, skewness), and a
-learning curve of Ridge on both feature sets (study2.learning_curve_runs x study2.learning_curve_repeats random
-training sets, one fixed test set by draw key).
+Then: Ridge on both feature sets with the other kernel mode (study2.kernels); the noise floor (the features'
+seed variance at fixed theta, from replicate_features.csv, against their variance over the study); the power of
+the rank test at this number of runs (the smallest width error it detects); the feature audit (outliers,
+skewness); and a learning curve of Ridge on both feature sets (study2.learning_curve_runs x
+study2.learning_curve_repeats random training sets, one fixed test set by draw key).
 Writes metrics/study2.json (DVC metrics) and data/study2/posteriors.npz (every run's posterior summary, ranks and
 one run's samples, for the figures).
 """
@@ -61,6 +62,8 @@ def main() -> int:
     # the same runs with the other kernel mode, side by side (docs/model.md §8)
     other = data.read_features(data.STUDY2_OTHER_KERNELS_FEATURES_FILE)
     metrics["kernel_comparison"] = study2_inverse.kernel_comparison(table, other, study, seed)
+    # the noise floor: the features' seed variance at fixed theta against their variance over the study
+    metrics["noise_floor"] = study2_inverse.noise_floor(table, data.read_features(data.STUDY2_REPLICATE_FEATURES_FILE))
 
     # what the calibration tests could detect at this N (docs/model.md §8)
     power = study.calibration_power
@@ -81,7 +84,8 @@ def main() -> int:
     write_json(data.STUDY2_METRICS, metrics)
     save_npz(data.STUDY2_POSTERIORS_FILE, **{f"{name}_{part}": np.asarray(value) for name, parts in posteriors.items()
                                              for part, value in parts.items()})
-    log_io(logger, read=["params.yaml", data.STUDY2_FEATURES_FILE, data.STUDY2_OTHER_KERNELS_FEATURES_FILE],
+    log_io(logger, read=["params.yaml", data.STUDY2_FEATURES_FILE, data.STUDY2_OTHER_KERNELS_FEATURES_FILE,
+                         data.STUDY2_REPLICATE_FEATURES_FILE],
            wrote=[data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE])
     logger.info("stage study2_evaluate took %.1f s", time.perf_counter() - start)
     return 0

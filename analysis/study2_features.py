@@ -8,10 +8,12 @@ four; fixed, study 1's data/kernels), then the 22 catch22 features and the aperi
 Rejected runs keep their row with theta and empty features. The same is done with the other kernel mode, for the
 side-by-side comparison (docs/model.md §8).
 
+The replicate runs of the noise floor (study2.replicate_draws) get the same features with study2.kernels.
+
 Writes data/study2/features.csv (study2.kernels) and data/study2/features_other_kernels.csv: key, status,
 rejection (runaway | silent), stopped_at_ms, the 7 parameters of theta, ei_ratio, the charges and the rate targets
 (analysis/model/priors.py), the 22 catch22 features and aperiodic_exponent (17 significant digits; deterministic
-bytes).
+bytes); and data/study2/replicate_features.csv: key, draw, status, rejection and the features.
 """
 from __future__ import annotations
 
@@ -57,12 +59,28 @@ def main() -> int:
     for mode, path in files.items():
         data.write_csv(pd.DataFrame(rows[mode], columns=columns), path)
     table = pd.DataFrame(rows[params.study2.kernels], columns=columns)
+
+    # the noise floor's runs (docs/model.md §8): a draw's theta with other seeds, the study's kernels
+    replicate_rows = []
+    for key in params.study2.replicate_draws:
+        run = common.load_checked_npz(data.study2_run_file(key), ("theta", "status", "rejection", "stopped_at_ms"))
+        run_params, theta = draws.study2_params(params, key)
+        row = {"key": key, "draw": key.split("_s")[0], "status": str(run["status"]), "rejection": str(run["rejection"])}
+        if row["status"] == "accepted":
+            row.update(draw_features.run_features(run, run_params, sources[modes[0]].for_run(run, theta), gain,
+                                                  nearest))
+        replicate_rows.append(row)
+    data.write_csv(pd.DataFrame(replicate_rows, columns=["key", "draw", "status", "rejection",
+                                                         *features.FEATURE_NAMES, "aperiodic_exponent"]),
+                   data.STUDY2_REPLICATE_FEATURES_FILE)
     accepted = int((table["status"] == "accepted").sum())
     logger.info("%d of %d draws accepted (%.0f %%); stopped early: %d runaway, %d silent", accepted, n_draws,
                 100 * accepted / n_draws, int((table["rejection"] == "runaway").sum()),
                 int((table["rejection"] == "silent").sum()))
-    log_io(logger, read=["params.yaml", data.KERNELS_FILE, data.HEAD_MODEL_FILE, f"{data.STUDY2_RUNS_DIR}/*.npz "
-                         f"({n_draws} draws)"], wrote=list(files.values()))
+    log_io(logger, read=["params.yaml", data.KERNELS_FILE, data.HEAD_MODEL_FILE,
+                         f"{data.STUDY2_RUNS_DIR}/*.npz ({n_draws} draws)",
+                         f"{data.STUDY2_REPLICATES_DIR}/*.npz ({len(replicate_rows)} replicates)"],
+           wrote=[*files.values(), data.STUDY2_REPLICATE_FEATURES_FILE])
     logger.info("kernels: %s in %s, %s in %s", modes[0], files[modes[0]], modes[1], files[modes[1]])
     return 0
 

@@ -102,6 +102,8 @@ def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0, n_runs: in
             "calibration_power": {"n_runs": n_runs, "alpha": 0.05, "power": 0.8, "narrower": 0.23, "wider": 0.3,
                                   "grid_end": {"narrower": 0.9, "wider": 3.0}},
             "learning_curve_ridge_both_r2": {"n_test": 30, "n_pool": 270, "repeats": 20, "sizes": curve},
+            "noise_floor": {"n_groups": 5, "n_runs": 25, "median_fraction": 0.2,
+                            "seed_variance_fraction": {"dfa": 0.05, "ami2": 0.2, "mode_5": 0.9}},
             "kernel_comparison": {"modes": ["per_draw", "fixed"], "n_runs": n_runs,
                                   "r2": {t: {"per_draw": {"mean": v, "sd": 0.05},
                                              "fixed": {"mean": v - 0.1, "sd": 0.05}} for t, v in r2.items()}}}
@@ -122,6 +124,9 @@ def test_study2_verdicts_are_computed_from_the_numbers():
     # 0.02 off is inside the interval at every level (at 95 %: 0.97 in [0.944, 0.986]): consistent with calibration
     close = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.02), study)
     assert "For 1 of 1 posterior targets" in close["s2_verdicts"]
+    assert values["s2_noise_floor"].startswith("at fixed θ (5 draws simulated with other seeds, 25 runs in all) the "
+                                               "seed variance of a feature is a median 20 % of its variance")
+    assert "from 5 % (`dfa`) to 90 % (`mode_5`)" in values["s2_noise_floor"]
     demo = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study, demonstration=True)["s2_verdicts"]
     assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo and "12 usable runs" in demo
 

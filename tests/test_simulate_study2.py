@@ -92,3 +92,24 @@ def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
         eeg, 1600.0, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
         spectrum.segment_s)
     assert np.isfinite(values["aperiodic_exponent"])
+
+
+def test_a_replicate_has_its_draws_theta_and_its_own_seed(params, tmp_path):
+    """The noise floor's runs (docs/model.md §8): t0001_s1 is draw 1's theta with another seed."""
+    params = params.with_changes({"study2": {"replicate_draws": {"t0001_s1": 1}}})
+    original, _ = simulate_study2.simulate_draw(params, "t0001", output_dir=tmp_path)
+    replicate, _ = simulate_study2.simulate_draw(params, "t0001_s1", output_dir=tmp_path)
+    a, b = load_npz(original), load_npz(replicate)
+    np.testing.assert_array_equal(a["theta"], b["theta"])
+    assert not np.array_equal(a["spike_steps_E"], b["spike_steps_E"])
+    assert json.loads(str(a["metadata"]))["rng_seed"] != json.loads(str(b["metadata"]))["rng_seed"]
+    # with the default folder a replicate goes to data/study2/replicates
+    from analysis import data
+    assert data.study2_run_file("t0001_s1").parts[-2] == "replicates"
+    assert data.study2_run_file("t0001").parts[-2] == "runs"
+
+
+def test_a_replicate_of_a_draw_that_does_not_exist_is_refused(params):
+    expected = r"study2.replicate_draws = \{'t0001_s1': 2\} is invalid; accepted: tNNNN_sK: i with tNNNN: i"
+    with pytest.raises(ParamsError, match=expected):
+        params.with_changes({"study2": {"replicate_draws": {"t0001_s1": 2}}})

@@ -109,3 +109,39 @@ def test_per_draw_kernels_scale_each_pathway_with_the_draws_weight_and_time_cons
     # (the E kernels move too, through g_eff: a shorter inhibitory current is a smaller mean conductance; 7 % here)
     assert centre(faster[1, 0]) < 0.8 * centre(i_to_e)
     assert abs(centre(faster[0, 0]) / centre(base[0, 0]) - 1) < abs(centre(faster[1, 0]) / centre(i_to_e) - 1)
+
+
+def test_the_noise_floor_is_the_seed_share_of_each_features_variance():
+    """Features = signal(theta) + seed noise: with signal variance 3 and noise variance 1 the seed share is 1/4;
+    a feature that is pure noise has share 1."""
+    import pandas as pd
+
+    from analysis.methods.features import FEATURE_NAMES
+
+    rng = np.random.default_rng(9)
+    names = [*FEATURE_NAMES, "aperiodic_exponent"]
+    n_draws, n_seeds = 400, 5
+    signal = np.sqrt(3.0) * rng.normal(size=(n_draws, 1))
+
+    def features(noise_sd):
+        values = signal + noise_sd * rng.normal(size=(n_draws, len(names)))
+        values[:, 1] = rng.normal(size=n_draws)   # pure noise
+        return values
+
+    keys = [f"t{i:04d}" for i in range(n_draws)]
+    table = pd.DataFrame(features(1.0), columns=names)
+    table.insert(0, "key", keys)
+    table["status"] = "accepted"
+    for target in study2_evaluate.POSTERIOR_TARGETS + priors.RATE_TARGETS:
+        table[target] = 1.0
+    replicate_rows = []
+    for seed in range(1, n_seeds):
+        values = features(1.0)
+        for i in range(50):                       # 50 draws replicated with 4 other seeds
+            replicate_rows.append({"key": f"{keys[i]}_s{seed}", "draw": keys[i], "status": "accepted",
+                                   **dict(zip(names, values[i]))})
+    floor = study2_evaluate.noise_floor(table, pd.DataFrame(replicate_rows))
+    assert floor["n_groups"] == 50 and floor["n_runs"] == 250
+    fraction = floor["seed_variance_fraction"]
+    assert fraction[names[0]] == pytest.approx(0.25, abs=0.05)
+    assert fraction[names[1]] == pytest.approx(1.0, abs=0.15)

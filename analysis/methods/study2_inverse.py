@@ -504,3 +504,44 @@ def kernel_comparison(table: pd.DataFrame, other: pd.DataFrame, study: Study2, s
             out["r2"][target][mode] = {"mean": float(np.mean(scores["r2"][:, j])),
                                        "sd": float(np.std(scores["r2"][:, j]))}
     return out
+
+
+def noise_floor(table: pd.DataFrame, replicates: pd.DataFrame) -> dict:
+    """What part of each feature's variance across the study's runs is seed noise (docs/model.md §8).
+
+    Each replicated draw's run and its replicates (the same theta, other seeds) form a group; the within-group
+    variance, pooled over groups (sum of squared deviations / sum of (n - 1)), is the seed variance at fixed theta,
+    and its ratio to the variance over all usable runs of the study is the seed-noise fraction (1: the feature
+    says nothing of theta beyond noise).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        data/study2/features.csv.
+    replicates : pandas.DataFrame
+        data/study2/replicate_features.csv.
+
+    Returns
+    -------
+    dict
+        n_groups, n_runs (in the groups), seed_variance_fraction: feature -> fraction, median_fraction.
+    """
+    names = FEATURE_SETS["both"]
+    usable = usable_rows(table, "both")
+    accepted = replicates[(replicates["status"] == "accepted")
+                          & np.isfinite(replicates[names].to_numpy(dtype=float)).all(axis=1)]
+    groups = []
+    for draw, extra in accepted.groupby("draw"):
+        own = usable[usable["key"] == draw]
+        members = pd.concat([own[names], extra[names]]).to_numpy(dtype=float)
+        if len(members) >= 2:
+            groups.append(members)
+    if not groups:
+        return {"n_groups": 0, "n_runs": 0, "seed_variance_fraction": {}, "median_fraction": float("nan")}
+    squares = sum(((g - g.mean(axis=0)) ** 2).sum(axis=0) for g in groups)
+    within = squares / sum(len(g) - 1 for g in groups)
+    total = usable[names].to_numpy(dtype=float).var(axis=0, ddof=1)
+    fraction = np.where(total > 0, within / np.where(total > 0, total, 1.0), np.nan)
+    return {"n_groups": len(groups), "n_runs": int(sum(len(g) for g in groups)),
+            "seed_variance_fraction": dict(zip(names, map(float, fraction))),
+            "median_fraction": float(np.nanmedian(fraction))}

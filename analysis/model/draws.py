@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.common import ParamsError, get_logger, json_array, load_npz, save_npz
-from analysis.data import STUDY2_RUNS_DIR
+from analysis import data
 from analysis.model import priors
 from analysis.model.network import RateOutOfRange
 from analysis.model.simulation import EarlyStop, run_item
@@ -27,7 +27,7 @@ def study2_params(params: Params, key: str) -> tuple[Params, dict]:
     params : Params
         The study's parameters (study2.prior_ln_half_width, study2.seed, study2.draws).
     key : str
-        A key of study2.draws.
+        A key of study2.draws or of study2.replicate_draws.
 
     Returns
     -------
@@ -37,17 +37,20 @@ def study2_params(params: Params, key: str) -> tuple[Params, dict]:
         The draw's parameters by name, in the units of their names.
     """
     study = params.study2
-    if key not in study.draws:
+    index = study.draws.get(key, study.replicate_draws.get(key))
+    if index is None:
         raise ParamsError(f"draw '{key}' is invalid; accepted: a key of study2.draws "
-                          f"({', '.join(list(study.draws)[:2])}, ..., {list(study.draws)[-1]})")
-    theta = priors.Prior.from_params(params).draw(study.seed, study.draws[key])
+                          f"({', '.join(list(study.draws)[:2])}, ..., {list(study.draws)[-1]}) or of "
+                          "study2.replicate_draws")
+    # a replicate has its draw's theta; its seed comes from its own key (run_item)
+    theta = priors.Prior.from_params(params).draw(study.seed, index)
     run_params = priors.network_params(params, theta, key).with_changes(
         {"simulation": {"tstop_ms": study.tstop_ms, "transient_ms": study.transient_ms,
                         "progress_interval_ms": study.early_stop.check_interval_ms}})
     return run_params, theta
 
 
-def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR,
+def simulate_draw(params: Params, key: str, output_dir: Path | None = None,
                   logger=None) -> tuple[Path, str]:
     """Run one draw and write its file, accepted or rejected (docs/model.md §8).
 
@@ -56,9 +59,9 @@ def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR,
     params : Params
         The study's parameters.
     key : str
-        A key of study2.draws.
-    output_dir : Path
-        The folder; default data/study2/runs.
+        A key of study2.draws, or of study2.replicate_draws (the draw's theta with the replicate's own seed).
+    output_dir : Path, optional
+        The folder; default data/study2/runs (data/study2/replicates for a replicate).
     logger : logging.Logger, optional
         Where progress goes.
 
@@ -74,7 +77,7 @@ def simulate_draw(params: Params, key: str, output_dir: Path = STUDY2_RUNS_DIR,
     run_params, theta = study2_params(params, key)
     logger.info("draw %s: theta = %s, E/I_net = %.3f", key, json.dumps({k: round(v, 4) for k, v in theta.items()}),
                 priors.ei_ratio(theta))
-    path = Path(output_dir) / f"{key}.npz"
+    path = data.study2_run_file(key) if output_dir is None else Path(output_dir) / f"{key}.npz"
     theta_array = np.array([theta[name] for name in priors.PARAMETERS])
     early_stop = EarlyStop(params.study2.early_stop.silent_rate_Hz, params.study2.early_stop.silent_after_ms)
     with tempfile.TemporaryDirectory() as scratch:
