@@ -186,3 +186,13 @@ def test_items_and_commands_come_from_dvc_yaml():
     assert "analysis/model/network.py" in items.code
     with pytest.raises(sweep.SweepError, match=r"--stage signals: not a foreach stage of dvc.yaml; accepted: simulate"):
         sweep.item_stages(REPO, "signals", params)
+
+
+def test_a_whole_stage_is_named_to_dvc_once_a_subset_item_by_item():
+    """DVC resolves dvc.yaml once per target: all 340 draws go as the one stage name, a few items by name."""
+    params = profile_params("full")
+    draws = sweep.item_stages(REPO, "simulate_study2", params)
+    assert draws.dvc_targets(list(params.study2.draws)) == ["simulate_study2"]
+    assert draws.dvc_targets(["t0003", "t0007"]) == ["simulate_study2@t0003", "simulate_study2@t0007"]
+    study1 = sweep.item_stages(REPO, "simulate", params)
+    assert study1.dvc_targets(["ref", *params.sweep]) == ["simulate", "simulate_ref"]

@@ -79,6 +79,15 @@ class ItemStages:
     def stage_name(self, key: str) -> str:
         return self.names[key]
 
+    def dvc_targets(self, keys: list[str]) -> list[str]:
+        """What to name to DVC for these items: the foreach stage itself (and NAME_ref) when they are all of its
+        items, else each item's stage. DVC resolves dvc.yaml once per target, so naming 340 items one by one
+        cost 340 resolutions (over an hour of `dvc checkout` at nice 10 on a loaded machine, 2026-12-01), the
+        group one (25 s)."""
+        if set(keys) != set(self.names):
+            return [self.stage_name(key) for key in keys]
+        return [self.stage, *([self.names["ref"]] if "ref" in self.names else [])]
+
 
 def _resolve(template, params: Params):
     """A foreach value of dvc.yaml: a literal list or mapping, or ${dotted.key} of params.yaml."""
@@ -176,9 +185,9 @@ def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 def stale_items(root: Path, keys: list[str], items: ItemStages) -> list[str]:
     """The items whose outputs DVC does not hold: restore what the cache has, then ask DVC once."""
-    names = [items.stage_name(key) for key in keys]
-    dvc(root, "checkout", "--quiet", *names)  # missing objects are simply stale
-    done = dvc(root, "status", "--json", *names)
+    targets = items.dvc_targets(keys)
+    dvc(root, "checkout", "--quiet", *targets)  # missing objects are simply stale
+    done = dvc(root, "status", "--json", *targets)
     if done.returncode != 0:
         raise SweepError(f"dvc status failed in {root}: {done.stderr.strip()[-500:]}")
     stale = set(json.loads(done.stdout or "{}"))
