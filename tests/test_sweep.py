@@ -164,15 +164,15 @@ def test_eta_uses_item_times_that_grow_with_the_drive():
 
 
 def test_eta_of_other_stages_is_the_mean_item_time_times_the_items_left():
-    """Study 2's draws do not grow with a drive: 148 items left at a mean 37.5 s on one worker is 92.5 min (the
+    """Study 2's draws do not grow with a drive: 338 items left at a mean 37.5 s on one worker is 211 min (the
     old fit against the item's position extrapolated the first items' noise down to a quarter of that)."""
     params = profile_params("full")
     items = sweep.item_stages(REPO, "simulate_study2", params)
     keys = list(items.names)
-    assert len(keys) == 150 and items.commands["t0007"] == "python -m analysis.simulate_study2 t0007"
-    progress = sweep.Progress(sweep.drives_of(params, keys, items), n_workers=1, total=150)
+    assert len(keys) == 340 and items.commands["t0007"] == "python -m analysis.simulate_study2 t0007"
+    progress = sweep.Progress(sweep.drives_of(params, keys, items), n_workers=1, total=340)
     progress.seconds.update(t0000=40.0, t0001=35.0)
-    assert progress.eta_s(keys[2:]) == pytest.approx(148 * 37.5)
+    assert progress.eta_s(keys[2:]) == pytest.approx(338 * 37.5)
 
 
 def test_items_and_commands_come_from_dvc_yaml():
