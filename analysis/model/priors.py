@@ -155,21 +155,6 @@ class Prior:
         """
         return [self.draw(base_seed, i) for i in range(n_draws)]
 
-    def contains(self, theta: Mapping[str, float]) -> bool:
-        """Whether theta's phi lies inside the prior's box.
-
-        Parameters
-        ----------
-        theta : mapping
-            The parameters of PARAMETERS (pA, ms).
-
-        Returns
-        -------
-        bool
-        """
-        phi = phi_from_theta(theta)
-        return bool(np.all((phi >= self.low) & (phi <= self.high)))
-
 
 def best_fit(params: Params) -> dict[str, float]:
     """theta of study 1's network at the best-fit drive.
