@@ -39,6 +39,9 @@ RIDGE_METRICS = Path("metrics/ridge.json")
 PREDICTIONS_FILE = Path("metrics/predictions.csv")
 ONSET_METRICS = Path("metrics/onset_comparison.json")
 RIDGE_MODEL_FILE = Path("models/ridge_J_ext.json")
+# the noise floor of study 1 (docs/model.md §9): ref and its seed-spread runs through the forward chain and the model
+SEED_NOISE_FEATURES_FILE = Path("data/seed_noise/features.csv")
+SEED_NOISE_METRICS = Path("metrics/seed_noise.json")
 FIGURES_DIR = Path("figures")
 
 # ------------------------------------------------------------------ study 2 (docs/model.md §8)
@@ -102,6 +105,21 @@ def simulation_file(key: str) -> Path:
     Path
     """
     return SIMULATIONS_DIR / f"{key}.npz"
+
+
+def seed_run_file(key: str) -> Path:
+    """The reference point's runs: data/simulations/ref.npz, or data/seed_spread/KEY.npz for its other seeds.
+
+    Parameters
+    ----------
+    key : str
+        ref or a key of params.yaml reference.spread_keys.
+
+    Returns
+    -------
+    Path
+    """
+    return REFERENCE_SIMULATION if key == "ref" else SEED_SPREAD_DIR / f"{key}.npz"
 
 
 def signals_file(key: str) -> Path:

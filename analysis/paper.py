@@ -3,7 +3,7 @@
 Usage: python -m analysis.paper
 
 paper/paper.template.md holds the text with {{name}} placeholders; this stage fills them from params.yaml,
-metrics/ridge.json, metrics/onset_comparison.json,
+metrics/ridge.json, metrics/onset_comparison.json, metrics/seed_noise.json, metrics/study2.json,
 data/kernels/kernels.json, data/signals/head_model.json and the simulations (no number
 is typed by hand), generates the parameter, rates and software tables, and writes
   paper/paper.md       the filled manuscript (Markdown)
@@ -32,6 +32,16 @@ PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycat
 def fmt(value: float, digits: int = 4) -> str:
     """Numbers in the text: `digits` significant digits."""
     return f"{value:.{digits}g}"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage with 2 significant digits, never in exponent notation.
+
+    >>> percent(0.0312), percent(0.9), percent(3.2), percent(0.0)
+    ('3.1', '90', '320', '0')
+    """
+    value = 100 * fraction
+    return fmt(value, 2) if abs(value) < 100 else f"{value:.0f}"
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -143,6 +153,32 @@ def significant_r(n: int, alpha: float = CORRELATION_ALPHA) -> float:
     return float(t / (n - 2 + t**2) ** 0.5)
 
 
+def seed_noise_values(floor: dict) -> dict[str, str]:
+    """Study 1's noise floor (docs/model.md §9) in words: the predicted J_ext over seeds at one point beside the
+    cross-validated RMSE, judged by the sd's interval (it claims no more than its number of seeds supports), and
+    the seed share of the features' variance."""
+    spread = floor["predicted_J_ext_pA"]
+    low, high = spread["sd_over_cv_rmse_interval"]
+    if low <= 1 <= high:
+        verdict = "the interval holds 1, so the model's error is consistent with the seed's alone"
+    elif high < 1:
+        verdict = "below the model's error: part of that error is the model's, not the seed's"
+    else:
+        verdict = "above the model's error over the sweep: at this point the seed moves the prediction more"
+    fractions = {name: value for name, value in floor["seed_variance_fraction"].items() if value == value}
+    least, most = min(fractions, key=fractions.get), max(fractions, key=fractions.get)
+    sentence = (
+        f"At $J_{{\mathrm{{ext}}}}$ = {fmt(floor['J_ext_pA'])} pA, {count(spread['n_seeds'], 'run')} that differ "
+        f"only in the seed give a predicted drive of {fmt(spread['mean'])} ± {fmt(spread['sd'], 2)} pA (sd over seeds; "
+        f"{fmt(100 * spread['confidence'], 2)} % interval of the sd {fmt(spread['sd_interval'][0], 2)}–"
+        f"{fmt(spread['sd_interval'][1], 2)} pA), {fmt(spread['sd_over_cv_rmse'], 2)} × the pooled cross-validated "
+        f"RMSE ({fmt(floor['cv_pooled_rmse_pA'], 2)} pA; interval {fmt(low, 2)}–{fmt(high, 2)} ×): {verdict}. "
+        f"A feature's variance over these seeds is a median {percent(floor['median_fraction'])} % of its "
+        f"variance over the sweep, from {percent(fractions[least])} % (`{least}`) to "
+        f"{percent(fractions[most])} % (`{most}`).")
+    return {"seed_noise": sentence}
+
+
 def onset_values(comparison: dict, main_onset: str, n_items: int) -> dict[str, str]:
     """The onset comparison (docs/model.md §3) as text: tables of both onsets and a verdict computed from the
     numbers; a feature's relation to the drive flips only when both correlations are significant."""
@@ -250,9 +286,9 @@ def noise_floor_sentence(floor: dict) -> str:
     fractions = {name: value for name, value in floor["seed_variance_fraction"].items() if value == value}
     low, high = min(fractions, key=fractions.get), max(fractions, key=fractions.get)
     return (f"at fixed θ ({count(floor['n_groups'], 'draw')} simulated with other seeds, {floor['n_runs']} runs in "
-            f"all) the seed variance of a feature is a median {fmt(100 * floor['median_fraction'], 2)} % of its "
-            f"variance over the study's runs, from {fmt(100 * fractions[low], 2)} % (`{low}`) to "
-            f"{fmt(100 * fractions[high], 2)} % (`{high}`); a feature near 100 % says nothing of θ from one trace.")
+            f"all) the seed variance of a feature is a median {percent(floor['median_fraction'])} % of its "
+            f"variance over the study's runs, from {percent(fractions[low])} % (`{low}`) to "
+            f"{percent(fractions[high])} % (`{high}`); a feature near 100 % says nothing of θ from one trace.")
 
 
 def study2_abstract(listed: dict[str, str], n_runs: int, n_draws: int, power: dict, demonstration: bool) -> str:
@@ -360,6 +396,7 @@ def main() -> int:
     rates = {key: load_npz(data.simulation_file(key))["rates_Hz"].tolist() for key in params.sweep}
     values = collect_values(params, metrics, kernels_info, head, rates)
     values.update(onset_values(read_json(data.ONSET_METRICS), params.cdm.onset, len(params.sweep)))
+    values.update(seed_noise_values(read_json(data.SEED_NOISE_METRICS)))
     study2_metrics = read_json(data.STUDY2_METRICS)
     values.update(study2_values(study2_metrics, params.study2, demonstration=params.profile != "full"))
     values.update(profile_values(params, study2_metrics["n_draws"]))
@@ -367,7 +404,7 @@ def main() -> int:
     write_json(data.PAPER_NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
     typeset(data.PAPER_MARKDOWN, data.PAPER_PDF)
     log_io(logger, read=["params.yaml", data.PAPER_TEMPLATE, data.RIDGE_METRICS, data.ONSET_METRICS,
-                         data.STUDY2_METRICS, data.KERNELS_JSON, data.HEAD_MODEL_FILE, "figures/*.png"],
+                         data.SEED_NOISE_METRICS, data.STUDY2_METRICS, data.KERNELS_JSON, data.HEAD_MODEL_FILE, "figures/*.png"],
            wrote=[data.PAPER_MARKDOWN, data.PAPER_NUMBERS, data.PAPER_PDF])
     logger.info("stage paper took %.1f s", time.perf_counter() - start)
     return 0

@@ -39,6 +39,7 @@ def test_template_placeholders_are_exactly_the_values():
                   "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
                   "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
     values.update(paper.onset_values(comparison, "steady", 50))
+    values.update(paper.seed_noise_values(seed_noise_metrics(0.15)))
     values.update(paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
     values.update(paper.profile_values(params, 12))
     text = paper.fill(template, values)  # raises if any placeholder lacks a value or vice versa
@@ -62,6 +63,35 @@ def test_onset_verdict_is_computed_from_the_numbers():
     assert paper.onset_values(comparison, "steady", 50)["onset_flipped_features"] == "none"
     # the same correlations over 200 items are significant (|r| >= 0.139): a flip
     assert paper.onset_values(comparison, "steady", 200)["onset_flipped_features"] == "`mode_5`"
+
+
+def seed_noise_metrics(sd_pA: float, cv_rmse_pA: float = 0.17, n_seeds: int = 11) -> dict:
+    """metrics/seed_noise.json of a made-up study 1: n_seeds predictions around 29 pA with this sd."""
+    import numpy as np
+
+    from analysis.methods import noise_floor
+
+    z = np.random.default_rng(0).normal(size=n_seeds)
+    predicted = 29.0 + sd_pA * (z - z.mean()) / z.std(ddof=1)
+    return {"J_ext_pA": 29.0, "cv_pooled_rmse_pA": cv_rmse_pA,
+            "predicted_J_ext_pA": noise_floor.prediction_spread(predicted, 29.0, cv_rmse_pA),
+            "median_fraction": 0.04, "seed_variance_fraction": {"dfa": 0.01, "ami2": 0.04, "mode_5": 3.2}}
+
+
+def test_seed_noise_verdict_follows_the_sd_interval():
+    """11 seeds pin the sd down to about 0.69-1.75 x its estimate: an sd of 0.15 pA against an RMSE of 0.17 pA
+    is 'consistent'; 0.05 pA (interval 0.035-0.088) is below the model's error; 0.5 pA is above it."""
+    said = paper.seed_noise_values(seed_noise_metrics(0.15))["seed_noise"]
+    assert said.startswith("At $J_{\\mathrm{ext}}$ = 29 pA, 11 runs that differ only in the seed give a predicted "
+                           "drive of 29 ± 0.15 pA (sd over seeds; 95 % interval of the sd 0.1–0.26 pA), 0.88 × the "
+                           "pooled cross-validated RMSE (0.17 pA; interval 0.62–1.5 ×): the interval holds 1, so the "
+                           "model's error is consistent with the seed's alone.")
+    assert "median 4 % of its variance over the sweep, from 1 % (`dfa`) to 320 % (`mode_5`)" in said
+    assert "below the model's error" in paper.seed_noise_values(seed_noise_metrics(0.05))["seed_noise"]
+    assert "above the model's error" in paper.seed_noise_values(seed_noise_metrics(0.5))["seed_noise"]
+    # 3 seeds cannot tell 0.05 pA from the RMSE: the interval (0.026-0.31 pA) holds 0.17
+    assert "consistent" in paper.seed_noise_values(seed_noise_metrics(0.05, n_seeds=3))["seed_noise"]
+    assert "3 runs that differ" in paper.seed_noise_values(seed_noise_metrics(0.05, n_seeds=3))["seed_noise"]
 
 
 def test_parameter_table_lists_every_model_parameter():

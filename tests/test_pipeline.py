@@ -85,6 +85,14 @@ def test_paper_numbers_equal_the_metrics(workspace):
     assert (f"gives R² {numbers['cv_r2_mean']} ± {numbers['cv_r2_sd']} and MSE {numbers['cv_mse_mean']} ± "
             f"{numbers['cv_mse_sd']} pA² (mean ± sd over repeats); the test MSE on {numbers['n_test_runs']} is "
             f"{numbers['test_mse']} pA²") in flat
+    # study 1's noise floor: the tiny profile's ref and its seeds, through the fitted model, as the paper says
+    floor = json.loads((workspace / "metrics" / "seed_noise.json").read_text())
+    spread = floor["predicted_J_ext_pA"]
+    assert spread["n_seeds"] == 3 and floor["keys"] == ["ref", "ref_s1", "ref_s2"]
+    assert spread["sd"] > 0 and spread["sd_interval"][0] < spread["sd"] < spread["sd_interval"][1]
+    assert all(0 <= value for value in floor["seed_variance_fraction"].values() if value == value)
+    assert (f"give a predicted drive of {fmt(spread['mean'])} ± {fmt(spread['sd'], 2)} pA (sd over seeds"
+            in numbers["seed_noise"] and numbers["seed_noise"] in flat)
     # a tiny-profile paper says in its title and abstract that it is a demonstration
     assert "demonstration profile tiny:" in text.splitlines()[1] and "**Demonstration profile `tiny`" in text
     assert "{{" not in text

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.common import ParamsError, derive_seed
 from analysis.methods import calibration, cross_validation, npe
 from analysis.methods.features import FEATURE_NAMES
+from analysis.methods.noise_floor import seed_variance_fraction
 from analysis.model import priors
 from analysis.model.priors import PARAMETERS
 from analysis.params import KERNEL_MODES, PRIOR_NAMES, Study2
@@ -538,10 +539,7 @@ def noise_floor(table: pd.DataFrame, replicates: pd.DataFrame) -> dict:
             groups.append(members)
     if not groups:
         return {"n_groups": 0, "n_runs": 0, "seed_variance_fraction": {}, "median_fraction": float("nan")}
-    squares = sum(((g - g.mean(axis=0)) ** 2).sum(axis=0) for g in groups)
-    within = squares / sum(len(g) - 1 for g in groups)
-    total = usable[names].to_numpy(dtype=float).var(axis=0, ddof=1)
-    fraction = np.where(total > 0, within / np.where(total > 0, total, 1.0), np.nan)
+    fraction = seed_variance_fraction(groups, usable[names].to_numpy(dtype=float))
     return {"n_groups": len(groups), "n_runs": int(sum(len(g) for g in groups)),
             "seed_variance_fraction": dict(zip(names, map(float, fraction))),
             "median_fraction": float(np.nanmedian(fraction))}
