@@ -7,6 +7,8 @@ Usage: python -m analysis.study2_figures
   study2_coverage        empirical vs nominal coverage of central credible intervals, with 95 % intervals
   study2_posterior       one run's out-of-fold posterior (pair plot of the 7 parameters) with its true theta
   study2_learning_curve  test R^2 (Ridge, both feature sets) against the training runs: mean and sd over repeats
+  study2_draws           every draw in the prior's variables (charges and time constants) with the prior's box,
+                         by what became of it: usable, accepted without features, runaway, silent
 """
 from __future__ import annotations
 
@@ -17,14 +19,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.stats as st  # noqa: E402
 
 from analysis import common, data  # noqa: E402
 from analysis.common import get_logger, load_npz, log_io, read_json  # noqa: E402
 from analysis.data import provenance, save_figure  # noqa: E402
+from analysis.methods.study2_inverse import DRAW_OUTCOMES, draw_outcomes  # noqa: E402
 from analysis.methods.study2_inverse import THETA_TARGETS as TARGETS  # noqa: E402
-from analysis.params import load_params  # noqa: E402
+from analysis.model import priors  # noqa: E402
+from analysis.params import PRIOR_NAMES, load_params  # noqa: E402
 
 FEATURE_SET = "both"
 N_RANK_BINS = 10
@@ -114,6 +119,32 @@ def fig_learning_curve(curve: dict) -> plt.Figure:
     return fig
 
 
+OUTCOME_COLOURS = {"usable": "tab:blue", "accepted, no features": "tab:gray", "runaway": "tab:red",
+                   "silent": "tab:orange"}
+
+
+def fig_draws(phi: np.ndarray, outcomes: np.ndarray, prior: priors.Prior) -> plt.Figure:
+    """Each draw's charges and time constants on a log axis, one row per outcome, the prior's box shaded."""
+    fig, axes = plt.subplots(len(PRIOR_NAMES), 1, figsize=(7, 1.1 * len(PRIOR_NAMES)))
+    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(outcomes))  # layout only, no result depends on it
+    for j, (ax, name) in enumerate(zip(axes, PRIOR_NAMES)):
+        ax.axvspan(np.exp(prior.low[j]), np.exp(prior.high[j]), color="0.9")
+        for row, outcome in enumerate(DRAW_OUTCOMES):
+            chosen = outcomes == outcome
+            ax.plot(np.exp(phi[chosen, j]), row + jitter[chosen], "o", ms=2, color=OUTCOME_COLOURS[outcome],
+                    label=f"{outcome} ({int(chosen.sum())})")
+        ax.set_xscale("log")
+        for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+            axis(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.tick_params(axis="x", which="minor", labelsize=6)
+        ax.set_yticks(range(len(DRAW_OUTCOMES)), [""] * len(DRAW_OUTCOMES))
+        ax.set_ylim(len(DRAW_OUTCOMES) - 0.5, -0.5)
+        ax.set_ylabel(name.replace("_fC", " (fC)").replace("_ms", " (ms)"), rotation=0, ha="right", va="center")
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=len(DRAW_OUTCOMES), fontsize=7, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def main() -> int:
     logger = get_logger("study2_figures")
     start = time.perf_counter()
@@ -124,16 +155,20 @@ def main() -> int:
     n_samples = int(posteriors[f"{FEATURE_SET}_n_samples"])
     npe_metrics = metrics["feature_sets"][FEATURE_SET]["npe"]
     plt.rcParams.update({"font.size": 8, "pdf.fonttype": 42})
-    prov = provenance(params, [data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE])
+    table = data.read_features(data.STUDY2_FEATURES_FILE)
+    phi = priors.phi_from_theta({name: table[name].to_numpy(dtype=float) for name in priors.PARAMETERS})
+    prov = provenance(params, [data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE, data.STUDY2_FEATURES_FILE])
     figures = {"study2_recovery": lambda: fig_recovery(part["mean"], part["sd"], part["truth"], npe_metrics),
                "study2_sbc": lambda: fig_sbc(part["ranks"], n_samples),
                "study2_coverage": lambda: fig_coverage(npe_metrics),
                "study2_posterior": lambda: fig_posterior(part["example"][:, :7], part["truth"][0, :7]),
-               "study2_learning_curve": lambda: fig_learning_curve(metrics["learning_curve_ridge_both_r2"])}
+               "study2_learning_curve": lambda: fig_learning_curve(metrics["learning_curve_ridge_both_r2"]),
+               "study2_draws": lambda: fig_draws(phi, draw_outcomes(table), priors.Prior.from_params(params))}
     wrote = []
     for name, draw in figures.items():
         wrote += save_figure(draw(), name, prov, params.figures.dpi)
-    log_io(logger, read=["params.yaml", data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE], wrote=wrote)
+    log_io(logger, read=["params.yaml", data.STUDY2_METRICS, data.STUDY2_POSTERIORS_FILE, data.STUDY2_FEATURES_FILE],
+           wrote=wrote)
     logger.info("stage study2_figures took %.1f s", time.perf_counter() - start)
     return 0
 

@@ -11,6 +11,16 @@ from analysis.methods import study2_inverse as study2_evaluate
 from analysis.methods.study2_inverse import THETA_TARGETS as TARGETS
 
 
+def draws_figure():
+    """Five draws of the full study's prior: three usable, one runaway, one silent."""
+    from analysis.model import priors
+    from analysis.params import profile_params
+
+    prior = priors.Prior.from_params(profile_params("full"))
+    phi = prior.sample(np.random.default_rng(1), 5)
+    return study2_figures.fig_draws(phi, np.array(["usable", "usable", "runaway", "usable", "silent"]), prior)
+
+
 def test_every_study2_figure_is_drawn(tmp_path):
     rng = np.random.default_rng(3)
     n_runs, n_samples = 20, 100
@@ -27,7 +37,8 @@ def test_every_study2_figure_is_drawn(tmp_path):
                "sbc": study2_figures.fig_sbc(ranks, n_samples),
                "coverage": study2_figures.fig_coverage(metrics),
                "posterior": study2_figures.fig_posterior(samples[0, :, :7], truth[0, :7]),
-               "learning_curve": study2_figures.fig_learning_curve(curve)}
+               "learning_curve": study2_figures.fig_learning_curve(curve),
+               "draws": draws_figure()}
     assert len(figures["recovery"].axes) == 8 and len(figures["posterior"].axes) == 49
     # each recovery panel states its parameter's R^2 from the metrics (0.3-sd noise on unit-sd truth: R^2 ~ 0.9)
     for ax, target in zip(figures["recovery"].axes, TARGETS):
@@ -39,6 +50,13 @@ def test_every_study2_figure_is_drawn(tmp_path):
     # the coverage curves plot the metrics' coverage at the nominal levels (shifted a hair apart per target)
     line = figures["coverage"].axes[0].lines[0]
     np.testing.assert_allclose(line.get_xdata(), [0.5, 0.8, 0.9, 0.95], atol=0.02)
+    # the draws figure: one panel per prior variable, each draw once in its outcome's row, inside the box
+    panel = figures["draws"].axes[0]
+    assert len(figures["draws"].axes) == 7
+    assert [line.get_label() for line in panel.lines] == ["usable (3)", "accepted, no features (0)", "runaway (1)",
+                                                          "silent (1)"]
+    box = panel.patches[0].get_x(), panel.patches[0].get_x() + panel.patches[0].get_width()
+    assert all(box[0] <= x <= box[1] for line in panel.lines for x in line.get_xdata())
     prov = {"params_hash": "test", "profile": "test", "inputs": {}, "software": {}}
     for name, fig in figures.items():
         pdf, png = save_figure(fig, name, prov, dpi=60, output_dir=tmp_path)

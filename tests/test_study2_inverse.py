@@ -60,6 +60,23 @@ def test_rejected_or_featureless_runs_are_not_used():
     assert len(study2_inverse.usable_rows(table, "exponent")) == 1
 
 
+def test_every_draw_has_one_outcome_and_usable_means_usable_rows():
+    """Four draws: usable, accepted with a non-finite feature, runaway, silent; 'usable' is exactly usable_rows'."""
+    from analysis.methods.features import FEATURE_NAMES
+
+    columns = [*study2_inverse.FEATURE_SETS["both"], *study2_inverse.POSTERIOR_TARGETS, "input_EI_onto_E",
+               "rate_E_Hz", "rate_I_Hz"]
+    table = pd.DataFrame({name: [1.0, 1.0, np.nan, np.nan] for name in columns})
+    table[FEATURE_NAMES[3]] = [0.5, np.nan, np.nan, np.nan]
+    table.insert(0, "key", ["t0000", "t0001", "t0002", "t0003"])
+    table["status"] = ["accepted", "accepted", "rejected", "rejected"]
+    table["rejection"] = [np.nan, np.nan, "runaway", "silent"]
+    outcomes = study2_inverse.draw_outcomes(table)
+    assert list(outcomes) == ["usable", "accepted, no features", "runaway", "silent"]
+    assert set(outcomes) <= set(study2_inverse.DRAW_OUTCOMES)
+    assert list(table["key"][outcomes == "usable"]) == list(study2_inverse.usable_rows(table, "both")["key"])
+
+
 def test_the_partial_target_is_tau_syn_E_beyond_the_drive():
     # tau_syn_E fixed by the drive exactly: nothing is left; independent of it: all of ln tau_syn_E is left
     rng = np.random.default_rng(5)

@@ -94,6 +94,30 @@ def usable_rows(table: pd.DataFrame, feature_set: str) -> pd.DataFrame:
     return table[ok].reset_index(drop=True)
 
 
+# what became of each draw (docs/model.md §8), in the order the figure and the paper list them
+DRAW_OUTCOMES = ("usable", "accepted, no features", "runaway", "silent")
+
+
+def draw_outcomes(table: pd.DataFrame) -> np.ndarray:
+    """What became of each draw: usable (accepted, every feature and target finite), accepted without usable
+    features, or stopped as runaway or silent.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        data/study2/features.csv.
+
+    Returns
+    -------
+    ndarray of str (draws,)
+        One of DRAW_OUTCOMES per row.
+    """
+    usable = set(usable_rows(table, "both")["key"])
+    return np.array([("usable" if key in usable else "accepted, no features") if status == "accepted"
+                     else str(rejection) for key, status, rejection in
+                     zip(table["key"], table["status"], table["rejection"])], dtype=object)
+
+
 def target_matrix(rows: pd.DataFrame) -> np.ndarray:
     """The targets of usable rows, columns in TARGETS order (the partial target computed over these rows).
 
