@@ -298,7 +298,7 @@ def study2_abstract(listed: dict[str, str], n_runs: int, n_draws: int, power: di
     if demonstration:
         return f"{head}; at this profile's N it demonstrates the machinery only."
     narrow = power["narrower"]
-    detect = (f"whose rank test at this N detects a posterior {fmt(100 * narrow, 2)} % too narrow" if narrow == narrow
+    detect = (f"whose rank test at this N detects a posterior {percent(narrow)} % too narrow" if narrow == narrow
               else "whose rank test at this N detects no width error on its grid")
     return (f"{head}: recovered (cross-validated R² ≥ {fmt(RECOVERED_R2)}): {listed['recovered']}; the NPE "
             f"posteriors of every run, cross-fitted, are checked by simulation-based calibration, {detect}.")
@@ -340,8 +340,8 @@ def power_phrase(power: dict) -> str:
     """What the rank test can detect at this N, in words (NaN: nothing up to the grid's end)."""
     def part(error: float, word: str, grid_end: float) -> str:
         if error == error:
-            return f"a posterior {fmt(100 * error, 2)} % too {word}"
-        return f"no posterior up to {fmt(100 * grid_end, 2)} % too {word}"
+            return f"a posterior {percent(error)} % too {word}"
+        return f"no posterior up to {percent(grid_end)} % too {word}"
     return (f"at N = {power['n_runs']} the rank test (α = {fmt(power['alpha'])}) detects with probability "
             f"{fmt(power['power'])} {part(power['narrower'], 'narrow', power['grid_end']['narrower'])} and "
             f"{part(power['wider'], 'wide', power['grid_end']['wider'])}")

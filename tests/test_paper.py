@@ -170,3 +170,11 @@ def test_a_paper_of_another_profile_says_it_is_a_demonstration_in_title_and_abst
     assert note.startswith("**Demonstration profile `quick`") and "not the study's" in note
     assert paper.profile_values(profile_params("full"), 150) == {"title": paper.TITLE, "profile_note": ""}
     assert paper.count(1, "held-out run") == "1 held-out run" and paper.count(0, "draw") == "0 draws"
+
+
+def test_percentages_above_100_are_written_out():
+    """The quick profile's power at N = 16 (a posterior 2.7 times too wide) read '2.7e+02 %' before."""
+    power = {"n_runs": 16, "alpha": 0.05, "power": 0.8, "narrower": 0.72, "wider": 2.7,
+             "grid_end": {"narrower": 0.9, "wider": 3.0}}
+    said = paper.power_phrase(power)
+    assert "a posterior 72 % too narrow and a posterior 270 % too wide" in said and "e+" not in said
