@@ -440,6 +440,8 @@ def integer_in(low: int, high: int | None = None, why: str = ""):
 def check_npz_structure(path, required: tuple[str, ...] = ()) -> None:
     """An InputError unless `path` is a whole .npz holding the `required` arrays; reads only the zip's directory, so
     a stage can check every input before its first write at little cost."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: missing input; run the stage that writes it (dvc repro)")
     try:
         with zipfile.ZipFile(path) as archive:
             names = {name.removesuffix(".npy") for name in archive.namelist()}

@@ -164,6 +164,8 @@ class Reference(Section):
     def _rules(self):
         if len(set(self.spread_keys)) != len(self.spread_keys):
             raise RuleError("spread_keys", self.spread_keys, "distinct keys")
+        if len(self.spread_keys) < 2:   # with ref, 3 runs: the fewest that give a seed sd with an interval (§9)
+            raise RuleError("spread_keys", self.spread_keys, "at least 2 keys (ref_s1, ref_s2, ...)")
         return self
 
 

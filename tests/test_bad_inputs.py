@@ -190,6 +190,57 @@ def case_exponent_without_sign_is_a_number(root):
                                   "accepted: an integer in [1, 1024]")
 
 
+SEED_NOISE_OUTPUT = "metrics/seed_noise.json"
+
+
+def seed_runs(root: Path, keys=("ref", "ref_s1", "ref_s2")) -> None:
+    """Simulation files with the arrays the seed_noise stage checks before any work (their content is not read)."""
+    arrays = {"spike_counts": np.zeros((2, 10)), "spike_steps_E": np.zeros(1), "spike_steps_I": np.zeros(1),
+              "rates_Hz": np.ones(2)}
+    for key in keys:
+        folder = "simulations" if key == "ref" else "seed_spread"
+        save_npz(root / "data" / folder / f"{key}.npz", **arrays)
+
+
+def case_seed_run_missing(root):
+    seed_runs(root, keys=("ref", "ref_s1"))
+    return "seed_noise", SEED_NOISE_OUTPUT, ("error: data/seed_spread/ref_s2.npz: missing input; run the stage that "
+                                             "writes it (dvc repro)")
+
+
+def case_seed_run_truncated(root):
+    seed_runs(root)
+    path = root / "data" / "seed_spread" / "ref_s1.npz"
+    path.write_bytes(path.read_bytes()[:100])
+    return "seed_noise", SEED_NOISE_OUTPUT, (
+        "error: data/seed_spread/ref_s1.npz: not a readable .npz (File is not a zip file); re-run the stage that "
+        "writes it (dvc repro)")
+
+
+def case_model_of_other_traces(root):
+    """A Ridge model trained on traces of another length cannot be applied to these (the seed noise would be
+    computed on features of another trace length)."""
+    import json
+
+    seed_runs(root)
+    for path, content in (("models/ridge_J_ext.json", {"trace_samples": 999}),
+                          ("metrics/ridge.json", {"cv_pooled_mse_pA2_mean": 0.1}),
+                          ("data/signals/head_model.json", {"electrodes": ["O1"], "nearest_electrode": "O1",
+                                                            "gain_mV_per_nAum": [1e-10]})):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(json.dumps(content))
+    features_csv(root, [(key, DRIVES[key]) for key in SWEEP])
+    return "seed_noise", SEED_NOISE_OUTPUT, (
+        f"error: models/ridge_J_ext.json: trained on traces of 999 samples; these are {TINY_SAMPLES}; re-run the "
+        "evaluate stage")
+
+
+def case_one_spread_key(root):
+    set_param(root, "reference", "spread_keys", ["ref_s1"])
+    return SIMULATE, SIMULATION, ("error: params.yaml + profiles/tiny.yaml: reference.spread_keys = ['ref_s1'] is "
+                                  "invalid; accepted: at least 2 keys (ref_s1, ref_s2, ...)")
+
+
 def insert_after_line(root: Path, starts_with: str, new_line: str) -> int:
     """Insert a line into params.yaml after the first line that starts with `starts_with`; its line number."""
     lines = (root / "params.yaml").read_text().splitlines(keepends=True)
@@ -217,7 +268,8 @@ CASES = [case_duplicated_key, case_tab_in_yaml,
          case_one_external_input, case_threshold_below_reset, case_unknown_item,
          case_exponent_without_sign_is_a_number, case_short_trace, case_other_rate, case_truncated_npz,
          case_missing_array, case_duplicated_rows,
-         case_header_only, case_empty_csv, case_nan_target, case_items_not_the_sweep, case_nan_dipole_location]
+         case_header_only, case_empty_csv, case_nan_target, case_items_not_the_sweep, case_nan_dipole_location,
+         case_seed_run_missing, case_seed_run_truncated, case_model_of_other_traces, case_one_spread_key]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.__name__[5:] for case in CASES])
