@@ -168,7 +168,7 @@ def seed_noise_values(floor: dict) -> dict[str, str]:
     fractions = {name: value for name, value in floor["seed_variance_fraction"].items() if value == value}
     least, most = min(fractions, key=fractions.get), max(fractions, key=fractions.get)
     sentence = (
-        f"At $J_{{\mathrm{{ext}}}}$ = {fmt(floor['J_ext_pA'])} pA, {count(spread['n_seeds'], 'run')} that differ "
+        rf"At $J_{{\mathrm{{ext}}}}$ = {fmt(floor['J_ext_pA'])} pA, {count(spread['n_seeds'], 'run')} that differ "
         f"only in the seed give a predicted drive of {fmt(spread['mean'])} ± {fmt(spread['sd'], 2)} pA (sd over seeds; "
         f"{fmt(100 * spread['confidence'], 2)} % interval of the sd {fmt(spread['sd_interval'][0], 2)}–"
         f"{fmt(spread['sd_interval'][1], 2)} pA), {fmt(spread['sd_over_cv_rmse'], 2)} × the pooled cross-validated "
@@ -404,7 +404,8 @@ def main() -> int:
     write_json(data.PAPER_NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
     typeset(data.PAPER_MARKDOWN, data.PAPER_PDF)
     log_io(logger, read=["params.yaml", data.PAPER_TEMPLATE, data.RIDGE_METRICS, data.ONSET_METRICS,
-                         data.SEED_NOISE_METRICS, data.STUDY2_METRICS, data.KERNELS_JSON, data.HEAD_MODEL_FILE, "figures/*.png"],
+                         data.SEED_NOISE_METRICS, data.STUDY2_METRICS, data.KERNELS_JSON, data.HEAD_MODEL_FILE,
+                         "figures/*.png"],
            wrote=[data.PAPER_MARKDOWN, data.PAPER_NUMBERS, data.PAPER_PDF])
     logger.info("stage paper took %.1f s", time.perf_counter() - start)
     return 0
