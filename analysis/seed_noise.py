@@ -60,7 +60,7 @@ def main() -> int:
     cv_rmse_pA = float(np.sqrt(ridge["cv_pooled_mse_pA2_mean"]))
     spread = noise_floor.prediction_spread(table["J_ext_predicted_pA"].to_numpy(), params.reference.J_ext_pA,
                                            cv_rmse_pA)
-    finite_sweep = sweep_table[np.isfinite(sweep_table[list(FEATURE_NAMES)].to_numpy(dtype=float)).all(axis=1)]
+    finite_sweep, _ = inverse.drop_non_finite(sweep_table)   # the rows the evaluate stage trains on
     fraction = noise_floor.seed_variance_fraction([values], finite_sweep[list(FEATURE_NAMES)].to_numpy(dtype=float))
     metrics = {"J_ext_pA": params.reference.J_ext_pA, "keys": keys,
                "predicted_J_ext_pA": spread, "cv_pooled_rmse_pA": cv_rmse_pA,
