@@ -396,9 +396,19 @@ def run(main: Callable[[], int]) -> int:
     except (ParamsError, InputError, FileNotFoundError, ValueError) as err:
         if os.environ.get(DEBUG_ENV) == "1":
             raise
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"error: {message}", file=sys.stderr)
+        print_error(err)
         return 2
+
+
+def one_line(text: str) -> str:
+    """text with its line breaks and other control characters written as escapes (\\r, \\n, \\x1b), so that a
+    message quoting a user's value stays one line whatever the value holds."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def print_error(err: BaseException | str) -> None:
+    """The one line `error: ...` on stderr for a user error (its type's name if it has no message)."""
+    print(f"error: {one_line(str(err) or type(err).__name__)}", file=sys.stderr)
 
 
 class CommandParser(argparse.ArgumentParser):

@@ -168,3 +168,14 @@ def test_outputs_record_python_major_minor_and_the_deposit_the_patch_release(mon
     made_with = common.interpreter()
     assert made_with["python"] == platform.python_version()
     assert made_with["python"].startswith(common.software_versions()["python"] + ".")
+
+
+@pytest.mark.parametrize("value", ["\r", "a\nb", "\x1b[31mred", "tab\there", "\u2028"])
+def test_a_user_error_quoting_any_value_is_one_line_and_keeps_its_accepted_range(capsys, value):
+    def main() -> int:
+        raise ValueError(f"params.yaml: 'name' is {value}; accepted: a plain name")
+
+    assert common.run(main) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.endswith("\n") and len(err.splitlines()) == 1
+    assert err.startswith("error: params.yaml: 'name' is ") and err.rstrip("\n").endswith("; accepted: a plain name")

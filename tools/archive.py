@@ -27,8 +27,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import (REPO_ROOT, CommandParser, get_logger, interpreter, sha256_file, software_versions,
-                             write_json, write_text)
+from analysis.common import (REPO_ROOT, CommandParser, get_logger, interpreter, print_error, sha256_file,
+                             software_versions, write_json, write_text)
 from tools.lockfile import LockError, downstream_artefacts, output_md5, outputs, read_lock
 
 ARCHIVE_NAME = "hagen-eeg-compendium"
@@ -189,7 +189,7 @@ def main(argv: list[str]) -> int:
         try:
             record_publication(REPO_ROOT / "archives.json", args.published, args.doi, args.url)
         except ArchiveError as err:
-            print(f"error: {err}", file=sys.stderr)
+            print_error(err)
             return 2
         logger.info("recorded doi %s and url %s for %s in archives.json: commit it", args.doi, args.url, args.published)
         return 0
@@ -201,7 +201,7 @@ def main(argv: list[str]) -> int:
             record(REPO_ROOT / "archives.json", tar_path, manifest["commit"], manifest["profile"])
             logger.info("recorded %s in archives.json: commit it", tar_path.name)
     except (ArchiveError, LockError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     logger.info("archive took %.1f s", time.perf_counter() - start)
     return 0

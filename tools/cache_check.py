@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.common import REPO_ROOT, get_logger
+from analysis.common import REPO_ROOT, get_logger, print_error
 from tools.lockfile import LockError, outputs, read_lock
 
 
@@ -79,7 +79,7 @@ def main() -> int:
     try:
         problems = check(REPO_ROOT)     # a profile's workspace has its own copy of tools/: its own root
     except LockError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     for line in problems:
         print(f"error: {line}", file=sys.stderr)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in, load_npz
+from analysis.common import REPO_ROOT, CommandParser, get_logger, integer_in, load_npz, print_error
 from analysis.params import load_params
 from analysis import data
 from analysis.methods import statistics
@@ -251,10 +251,10 @@ def main(argv: list[str]) -> int:
     try:
         rows = check(args.items, logger, args)
     except (LockError, SweepError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     except StageFailed as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 1
     print(table(rows))
     different = sum(row["verdict"].startswith("different") for row in rows)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from analysis.common import InputError, sha256_file
+from analysis.common import InputError, print_error, sha256_file
 from analysis.params import load_params
 from analysis.model.heads import NYHEAD_HOWTO, check_nyhead_structure, nyhead_file_source, resolve_nyhead_file
 
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     try:
         check_nyhead_structure(path)        # never pin the checksum of an error page
     except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     digest = sha256_file(path)
     print(digest)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.common import CommandParser
+from analysis.common import CommandParser, print_error
 from analysis.data import RIDGE_MODEL_FILE as MODEL
 from analysis.methods.features import FEATURE_NAMES, catch22_features, zscore
 from analysis.methods.inverse import predict_from_data
@@ -105,7 +105,8 @@ def check_model(model, path: Path) -> None:
     if missing:
         raise PredictError(f"{path}: not a model file: lacks {missing}")
     if model["feature_names"] != list(FEATURE_NAMES):
-        raise PredictError(f"{path} was trained on other features: {str(model['feature_names'])[:80]}; accepted: "
+        named = json.dumps(model["feature_names"])[:80]
+        raise PredictError(f"{path} was trained on other features: {named}; accepted: "
                            f"the {len(FEATURE_NAMES)} catch22 features of analysis/methods/features.py")
     n = len(FEATURE_NAMES)
     _numbers(model, "scaler_mean", path, n)
@@ -181,7 +182,7 @@ def main(argv: list[str]) -> int:
                             args.resample, str(path))
             results.append((path, predict_trace(trace, model, str(path))))
     except PredictError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     for path, value in results:
         print(f"{path}\tJ_ext = {value:.4f} pA")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.common import REPO_ROOT, CommandParser, get_logger, sha256_file
+from analysis.common import REPO_ROOT, CommandParser, get_logger, print_error, sha256_file
 from tools.lockfile import LockError, output_md5, outputs, read_lock
 
 RECORDS = REPO_ROOT / "archives.json"
@@ -217,12 +217,12 @@ def main(argv: list[str]) -> int:
             print(f"error: make restore needs ARCHIVE=/path/to/deposit.tar; {where_to_get(REPO_ROOT)}",
                   file=sys.stderr)
         except LockError as err:
-            print(f"error: {err}", file=sys.stderr)
+            print_error(err)
         return 2
     try:
         verdict = restore(REPO_ROOT, args.archive.resolve(), args.only, args.sha256, args.dir, logger)
     except (RestoreError, LockError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     logger.info("%s (%.1f s)", verdict, time.perf_counter() - start)
     return 0

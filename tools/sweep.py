@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from analysis.common import REPO_ROOT, CommandParser, ParamsError, get_logger, integer_in
+from analysis.common import REPO_ROOT, CommandParser, ParamsError, get_logger, integer_in, print_error
 from analysis.params import Params, load_params
 
 # the estimated peak memory of one item: NEST's fixed cost plus its bytes per synapse, calibrated on the full
@@ -405,7 +405,7 @@ def main(argv: list[str]) -> int:
         with dask_client(args, params, logger) as (client, n_workers):
             results, failures = run_sweep(root, todo, client, n_workers, params, logger, items)
     except (SweepError, ParamsError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     if args.report:
         args.report.write_text(json.dumps({"results": results, "failed": failures}, indent=1))

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.common import REPO_ROOT, get_logger
+from analysis.common import REPO_ROOT, get_logger, print_error
 
 MOD_DIR = REPO_ROOT / "analysis" / "model" / "mod"
 BUILD_DIR = REPO_ROOT / "build" / "nrnmech"
@@ -208,7 +208,7 @@ def main() -> int:
     try:
         ensure_compiled()
     except MechanismError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err)
         return 2
     return 0
 
