@@ -63,10 +63,11 @@ def fig_sbc(ranks: np.ndarray, n_samples: int) -> plt.Figure:
 
 
 def fig_coverage(metrics: dict) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    # the axes are 0.6 wide and 1 high at equal aspect: a figure of that shape has no empty margins
+    fig, ax = plt.subplots(figsize=(3.4, 4.8))
     for k, target in enumerate(TARGETS):
         levels = sorted(float(q) for q in metrics[target]["coverage"])
-        shift = (k - len(TARGETS) / 2) * 0.003   # side by side, so that the intervals stay readable
+        shift = (k - len(TARGETS) / 2) * 0.005   # side by side, so that the intervals stay readable
         values = np.array([metrics[target]["coverage"][str(q)] for q in levels])
         ci = np.array([metrics[target]["coverage_ci"][str(q)] for q in levels])
         ax.errorbar(np.array(levels) + shift, values, yerr=[values - ci[:, 0], ci[:, 1] - values], fmt="o-", ms=3,
