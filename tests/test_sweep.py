@@ -72,6 +72,24 @@ def test_dvc_records_every_item_and_a_second_run_submits_nothing(swept):
     assert "3 items, 3 up to date, 0 to run" in again.stderr
 
 
+def test_a_batch_is_recorded_as_dvc_commit_records_its_items_one_by_one(swept):
+    # the sweep records the items that finished together in one read and write of dvc.lock (sweep.record); the
+    # lock must be the one `dvc commit --force` item by item writes, and name each output's md5
+    root, _, _ = swept
+    names = ["simulate@j00", "simulate@j05", "simulate@j10"]
+    lock = root / "dvc.lock"
+    run([sys.executable, "-m", "dvc", "commit", "--force", "--quiet", *names], root)
+    by_dvc = lock.read_bytes()
+    stale = "0123456789abcdef" * 2                       # an entry the batch must overwrite
+    lock.write_text(lock.read_text().replace(md5(root / "data/simulations/j05.npz"), stale))
+    sweep.record(root, names)
+    assert lock.read_bytes() == by_dvc
+    recorded = yaml.safe_load(by_dvc)["stages"]
+    assert all(recorded[name]["outs"][0]["md5"] == md5(root / f"data/simulations/{name[-3:]}.npz") for name in names)
+    with pytest.raises(sweep.ItemFailed, match="no stage simulate@j99"):
+        sweep.record(root, ["simulate@j99"])
+
+
 def kill_the_worker_running(driver: subprocess.Popen, key: str, timeout_s: float = 300.0) -> int:
     """SIGKILL the Dask worker process whose child simulates `key`, from outside (a real fault: the production
     code holds no hook for it); returns the worker's pid."""

@@ -1,0 +1,59 @@
+"""Recording finished sweep items in dvc.lock: `dvc commit` item by item vs tools.sweep.record's one batch.
+
+A scratch tiny workspace sweeps BENCH_RECORD_ITEMS (default 6) items for real, then re-records the same items,
+alternating, twice each way: `dvc commit --force NAME` once per item (what the sweep did before 2026-12-01) and
+`record(root, names)`, one read and one write of dvc.lock for all of them. Both leave the same dvc.lock
+(tests/test_sweep.py). The cost of one read and write grows with dvc.lock, so the seconds here (a tiny lock)
+are a floor; the ratio is what carries over: a study's recorder takes at most one batch per read and write.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tools.sweep import record
+from tools.workspace import prepare
+
+
+def env() -> dict:
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", DVC_NO_ANALYTICS="1")
+
+
+def item_by_item(root: Path, names: list[str]) -> float:
+    start = time.perf_counter()
+    for name in names:
+        subprocess.run([sys.executable, "-m", "dvc", "commit", "--force", "--quiet", name], cwd=root, env=env(),
+                       check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def batched(root: Path, names: list[str]) -> float:
+    start = time.perf_counter()
+    record(root, names)
+    return time.perf_counter() - start
+
+
+def run() -> dict:
+    n_items = int(os.environ.get("BENCH_RECORD_ITEMS", "6"))
+    with tempfile.TemporaryDirectory() as scratch:
+        root = prepare("tiny", Path(scratch) / "tiny")
+        keys = [f"j{i:02d}" for i in range(0, 5 * n_items, 5)]
+        subprocess.run([sys.executable, "-m", "tools.sweep", "--workers", "1", *keys], cwd=root, env=env(),
+                       check=True, capture_output=True)
+        names = [f"simulate@{key}" for key in keys]
+        lock_kB = (root / "dvc.lock").stat().st_size / 1000
+        one_by_one, batch = [], []
+        for _ in range(2):
+            one_by_one.append(item_by_item(root, names))
+            batch.append(batched(root, names))
+    per_item, per_batch = min(one_by_one), min(batch)
+    report = [f"{len(names)} tiny-profile items, dvc.lock {lock_kB:.0f} kB (best of 2, alternating)",
+              f"dvc commit item by item: {per_item:.1f} s ({per_item / len(names):.2f} s per item)",
+              f"one batch (tools.sweep.record): {per_batch:.1f} s",
+              f"ratio item by item / batch = {per_item / per_batch:.2f}"]
+    return {"items": len(names), "lock_kB": lock_kB, "item_by_item_s": one_by_one, "batch_s": batch,
+            "report": report}
