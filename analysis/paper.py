@@ -314,6 +314,12 @@ KERNEL_WHY = {
               "through the spike trains"),
 }
 
+# what a target recovered with one kernel mode only tells (docs/model.md §8)
+KERNEL_ONLY_MEANS = {
+    "per_draw": "so through the kernel model and not the spike trains alone",
+    "fixed": "so from the spike trains, masked when each draw's synapses also shape its dipoles",
+}
+
 
 def kernel_values(comparison: dict) -> dict[str, str]:
     """The kernel comparison's sentence and table (docs/model.md §8).
@@ -326,14 +332,35 @@ def kernel_values(comparison: dict) -> dict[str, str]:
     Returns
     -------
     dict
-        s2_kernels_why, s2_kernel_n_runs, s2_kernel_table.
+        s2_kernels_why, s2_kernel_n_runs, s2_kernel_table, s2_kernel_verdict (which targets the paired
+        bootstrap's interval of the R² difference puts on either side of 0).
     """
     modes = comparison["modes"]
+    differences = comparison["r2_difference"]
     rows = [[f"`{target}`"] + [f"{fmt(values[mode]['mean'], 2)} ± {fmt(values[mode]['sd'], 2)}" for mode in modes]
+            + [f"{fmt(differences[target]['difference'], 2)} [{fmt(differences[target]['low'], 2)}, "
+               f"{fmt(differences[target]['high'], 2)}]"]
             for target, values in comparison["r2"].items()]
+    first, second = (KERNEL_WORDS[mode] for mode in modes)
+    higher = {side: [f"`{t}`" for t, d in differences.items() if (d["low"] > 0 if side == "first" else d["high"] < 0)]
+              for side in ("first", "second")}
+    level = percent(comparison["bootstrap"]["confidence"])
+    recovered = {mode: {t for t, values in comparison["r2"].items() if values[mode]["mean"] >= RECOVERED_R2}
+                 for mode in modes}
+    only = {mode: ", ".join(f"`{t}`" for t in sorted(recovered[mode] - recovered[other]))
+            for mode, other in (modes, modes[::-1])}
+    only_sentence = "".join(f" Recovered (R² ≥ {fmt(RECOVERED_R2)}) with {KERNEL_WORDS[mode]} only, "
+                            f"{KERNEL_ONLY_MEANS[mode]}: {only[mode]}." for mode in modes if only[mode])
+    unresolved = len(differences) - len(higher["first"]) - len(higher["second"])
+    verdict = (f"Run by run (the difference's {level} % interval from a paired bootstrap over the "
+               f"{count(comparison['n_runs'], 'run')}, each resample scored with every CV repeat), "
+               f"{first} give a higher R² for {', '.join(higher['first']) or 'no target'} and {second} for "
+               f"{', '.join(higher['second']) or 'no target'}; for the other {count(unresolved, 'target')} the "
+               f"interval holds 0.{only_sentence}")
+    header = ["target"] + [f"Ridge R², {KERNEL_WORDS[mode]}" for mode in modes] + [
+        f"difference, run by run [{level} % interval]"]
     return {"s2_kernels_why": KERNEL_WHY[modes[0]], "s2_kernel_n_runs": count(comparison["n_runs"], "usable run"),
-            "s2_kernel_table": markdown_table(["target"] + [f"Ridge R², {KERNEL_WORDS[mode]}" for mode in modes],
-                                              rows)}
+            "s2_kernel_table": markdown_table(header, rows), "s2_kernel_verdict": verdict}
 
 
 def power_phrase(power: dict) -> str:

@@ -452,6 +452,12 @@ class CalibrationPower(Section):
     simulations: int = _field("an integer >= 100", ge=100)
 
 
+class Bootstrap(Section):
+    """docs/model.md §8: a paired bootstrap over runs (scipy.stats.bootstrap, BCa)."""
+    resamples: int = _field("an integer >= 100", ge=100)
+    confidence: float = _field("a number in (0, 1)", gt=0, lt=1)
+
+
 class Study2(Section):
     """docs/model.md §8."""
     seed: int = _field("an integer >= 0", ge=0)
@@ -474,6 +480,7 @@ class Study2(Section):
     coverage_levels: list[float] = _field("increasing numbers in (0, 1)", min_length=1)
     calibration_power: CalibrationPower
     tarp_bins: int = _field("an integer >= 2", ge=2)
+    kernel_comparison_bootstrap: Bootstrap
     test_fraction: float = _field("a number in (0, 1)", gt=0, lt=1)
     learning_curve_runs: list[Annotated[int, Field(ge=2)]] = _field("increasing integers >= 2", min_length=1)
     learning_curve_repeats: int = _field("an integer >= 1", ge=1)

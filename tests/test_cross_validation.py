@@ -82,3 +82,19 @@ def test_pearson_r_ignores_non_finite_pairs_and_needs_three_points():
     assert cross_validation.pearson_r(x, y) == pytest.approx(0.8)   # sum dx dy = 4, sum dx^2 = sum dy^2 = 5
     assert np.isnan(cross_validation.pearson_r(x[:2], y[:2]))
     assert np.isnan(cross_validation.pearson_r(x[:4], np.ones(4)))
+
+
+def test_the_paired_r2_difference_covers_the_truth_at_its_level_and_is_zero_for_equal_models():
+    # two predictions of the same 60 rows, noise sd 1 and 1.5 around the truth (variance 4): the population
+    # difference R2(first) - R2(second) is (1.5^2 - 1^2) / 4 = 0.3125; a 90 % interval must hold it in about
+    # 90 % of independent samples, and two equal predictions differ by exactly 0
+    rng = np.random.default_rng(3)
+    held, trials = 0, 200
+    for trial in range(trials):
+        truth = rng.normal(0, 2, (60, 1))
+        first, second = truth + rng.normal(0, 1, truth.shape), truth + rng.normal(0, 1.5, truth.shape)
+        out = cross_validation.r2_difference(truth, first, second, 400, 0.9, trial)
+        held += out["low"][0] <= 0.3125 <= out["high"][0]
+    assert 0.84 <= held / trials <= 0.96, held        # binomial sd of the rate at 200 trials: 0.021
+    same = cross_validation.r2_difference(truth, first, first, 200, 0.9, 0)
+    assert same["difference"][0] == same["low"][0] == same["high"][0] == 0.0

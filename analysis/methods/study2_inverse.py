@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import data
 from analysis.common import ParamsError, derive_seed
 from analysis.methods import calibration, cross_validation, npe
 from analysis.methods.features import FEATURE_NAMES
@@ -164,10 +165,52 @@ def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, 
         r2, rmse, pearson_r of the pooled out-of-fold predictions (repeats, targets); r2_fold, pearson_r_fold per
         fold (repeats x folds, targets).
     """
+    return scores_of(cross_validation_of(X, Y, kind, folds, repeats, transform_kind, seed))
+
+
+def cross_validation_of(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int, transform_kind: str,
+                        seed: int) -> cross_validation.CrossValidation:
+    """The out-of-fold predictions behind `cross_validated_scores`, for comparisons run by run.
+
+    Parameters
+    ----------
+    X : ndarray (rows, features)
+        Features.
+    Y : ndarray (rows, targets)
+        Targets in their units.
+    kind : {"ridge", "mlp"}
+        The model.
+    folds, repeats : int
+        K and the repeats.
+    transform_kind : {"standard", "quantile_normal"}
+        study2.feature_transform.
+    seed : int
+        Folds and models derive from it.
+
+    Returns
+    -------
+    CrossValidation
+        predictions (repeats, rows, targets), folds, truth.
+    """
     def model_for_fold(fold: int, n_train: int):
         return make_model(kind, derive_seed(seed, kind, str(fold)), n_train, transform_kind)
 
-    cv = cross_validation.cross_validate(model_for_fold, X, Y, folds, repeats, derive_seed(seed, "cv"))
+    return cross_validation.cross_validate(model_for_fold, X, Y, folds, repeats, derive_seed(seed, "cv"))
+
+
+def scores_of(cv: cross_validation.CrossValidation) -> dict[str, np.ndarray]:
+    """The scores `cross_validated_scores` returns, of a CrossValidation.
+
+    Parameters
+    ----------
+    cv : CrossValidation
+        Out-of-fold predictions of a repeated K-fold.
+
+    Returns
+    -------
+    dict
+        r2, rmse, pearson_r (repeats, targets); r2_fold, pearson_r_fold (repeats x folds, targets).
+    """
     pooled, per_fold = cv.pooled(), cv.per_fold()
     return {"r2": pooled["r2"], "rmse": np.sqrt(pooled["mse"]), "pearson_r": pooled["pearson_r"],
             "r2_fold": per_fold["r2"], "pearson_r_fold": per_fold["pearson_r"]}
@@ -515,19 +558,35 @@ def kernel_comparison(table: pd.DataFrame, other: pd.DataFrame, study: Study2, s
     Returns
     -------
     dict
-        modes (the study's first), n_runs, r2: target -> mode -> {mean, sd}.
+        modes (the study's first), n_runs, r2: target -> mode -> {mean, sd} (over CV repeats), and
+        r2_difference: target -> {difference, low, high}: R² of the first mode minus the second's (mean over the
+        CV repeats), with the paired bootstrap's interval over runs (`cross_validation.r2_difference`,
+        study2.kernel_comparison_bootstrap).
     """
     modes = (study.kernels, *(mode for mode in KERNEL_MODES if mode != study.kernels))
     rows = {mode: usable_rows(frame, "both") for mode, frame in zip(modes, (table, other))}
     keys = sorted(set(rows[modes[0]]["key"]) & set(rows[modes[1]]["key"]))
     out = {"modes": list(modes), "n_runs": len(keys), "r2": {target: {} for target in TARGETS}}
+    predicted, truth = {}, {}
     for mode in modes:
         chosen = rows[mode].set_index("key").loc[keys].reset_index()
-        scores = cross_validated_scores(chosen[FEATURE_SETS["both"]].to_numpy(dtype=float), target_matrix(chosen),
-                                        "ridge", study.cv_folds, study.cv_repeats, study.feature_transform, seed)
+        truth[mode] = target_matrix(chosen)
+        cv = cross_validation_of(chosen[FEATURE_SETS["both"]].to_numpy(dtype=float), truth[mode], "ridge",
+                                 study.cv_folds, study.cv_repeats, study.feature_transform, seed)
+        scores, predicted[mode] = scores_of(cv), cv.predictions
         for j, target in enumerate(TARGETS):
             out["r2"][target][mode] = {"mean": float(np.mean(scores["r2"][:, j])),
                                        "sd": float(np.std(scores["r2"][:, j]))}
+    if not np.array_equal(truth[modes[0]], truth[modes[1]]):
+        raise ValueError(f"{data.STUDY2_OTHER_KERNELS_FEATURES_FILE}: other θ or rates than "
+                         f"{data.STUDY2_FEATURES_FILE} for the same draws; accepted: both tables of one features run")
+    bootstrap = study.kernel_comparison_bootstrap
+    difference = cross_validation.r2_difference(truth[modes[0]], predicted[modes[0]], predicted[modes[1]],
+                                                bootstrap.resamples, bootstrap.confidence,
+                                                derive_seed(seed, "kernel_comparison"))
+    out["r2_difference"] = {target: {name: float(difference[name][j]) for name in ("difference", "low", "high")}
+                            for j, target in enumerate(TARGETS)}
+    out["bootstrap"] = bootstrap.model_dump()
     return out
 
 
