@@ -23,7 +23,7 @@ def synthetic(seed=4):
 @pytest.mark.parametrize("kind", ["ridge", "mlp"])
 def test_identifiable_and_unidentifiable_parameters_are_told_apart(kind):
     X, Y = synthetic()
-    scores = study2_inverse.cross_validated_scores(X, Y, kind, folds=5, repeats=2, transform_kind="standard", seed=45)
+    scores = study2_inverse.scores_of(study2_inverse.cross_validation_of(X, Y, kind, 5, 2, "standard", 45))
     summary = study2_inverse.summarize(scores, targets=("identifiable", "unidentifiable"))
     assert summary["identifiable"]["r2_mean"] > 0.9 and summary["identifiable"]["pearson_r_mean"] > 0.95
     assert summary["unidentifiable"]["r2_mean"] < 0.1 and abs(summary["unidentifiable"]["pearson_r_mean"]) < 0.3
@@ -33,8 +33,8 @@ def test_identifiable_and_unidentifiable_parameters_are_told_apart(kind):
 
 def test_scores_are_reproducible_for_a_seed():
     X, Y = synthetic()
-    first = study2_inverse.cross_validated_scores(X, Y, "mlp", 3, 1, "standard", seed=7)
-    again = study2_inverse.cross_validated_scores(X, Y, "mlp", 3, 1, "standard", seed=7)
+    first = study2_inverse.scores_of(study2_inverse.cross_validation_of(X, Y, "mlp", 3, 1, "standard", 7))
+    again = study2_inverse.scores_of(study2_inverse.cross_validation_of(X, Y, "mlp", 3, 1, "standard", 7))
     np.testing.assert_array_equal(first["r2"], again["r2"])
 
 
@@ -44,9 +44,12 @@ def test_a_quantile_transform_keeps_a_heavy_tailed_feature_useful():
     X, Y = synthetic()
     X = np.column_stack([np.exp(3 * X[:, 0]), X[:, 1:]])    # target 0 is monotone, not linear, in feature 0
     X[0, 0] = 1e6 * X[:, 0].max()
-    scores = {kind: study2_inverse.summarize(study2_inverse.cross_validated_scores(X, Y, "ridge", 5, 2, kind, 3),
-                                             targets=("identifiable", "unidentifiable"))["identifiable"]["r2_mean"]
-              for kind in ("standard", "quantile_normal")}
+    def r2(transform_kind: str) -> float:
+        cv = study2_inverse.cross_validation_of(X, Y, "ridge", 5, 2, transform_kind, 3)
+        summary = study2_inverse.summarize(study2_inverse.scores_of(cv), targets=("identifiable", "unidentifiable"))
+        return summary["identifiable"]["r2_mean"]
+
+    scores = {kind: r2(kind) for kind in ("standard", "quantile_normal")}
     assert scores["quantile_normal"] > scores["standard"] + 0.2
 
 

@@ -140,37 +140,10 @@ def target_matrix(rows: pd.DataFrame) -> np.ndarray:
     return np.column_stack([rows[list(TARGETS[:-1])].to_numpy(dtype=float), partial])
 
 
-def cross_validated_scores(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int, transform_kind: str,
-                           seed: int) -> dict[str, np.ndarray]:
-    """R^2, RMSE and Pearson r per target of a seeded repeated K-fold (analysis/methods/cross_validation.py).
-
-    Parameters
-    ----------
-    X : ndarray (rows, features)
-        Features.
-    Y : ndarray (rows, targets)
-        Targets in their units.
-    kind : {"ridge", "mlp"}
-        The model.
-    folds, repeats : int
-        K and the repeats.
-    transform_kind : {"standard", "quantile_normal"}
-        study2.feature_transform.
-    seed : int
-        Folds and models derive from it.
-
-    Returns
-    -------
-    dict
-        r2, rmse, pearson_r of the pooled out-of-fold predictions (repeats, targets); r2_fold, pearson_r_fold per
-        fold (repeats x folds, targets).
-    """
-    return scores_of(cross_validation_of(X, Y, kind, folds, repeats, transform_kind, seed))
-
-
 def cross_validation_of(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, repeats: int, transform_kind: str,
                         seed: int) -> cross_validation.CrossValidation:
-    """The out-of-fold predictions behind `cross_validated_scores`, for comparisons run by run.
+    """The out-of-fold predictions of a seeded repeated K-fold (analysis/methods/cross_validation.py); their
+    scores by `scores_of`.
 
     Parameters
     ----------
@@ -199,7 +172,7 @@ def cross_validation_of(X: np.ndarray, Y: np.ndarray, kind: str, folds: int, rep
 
 
 def scores_of(cv: cross_validation.CrossValidation) -> dict[str, np.ndarray]:
-    """The scores `cross_validated_scores` returns, of a CrossValidation.
+    """R^2, RMSE and Pearson r per target of a CrossValidation (pooled, and per fold).
 
     Parameters
     ----------
@@ -209,7 +182,8 @@ def scores_of(cv: cross_validation.CrossValidation) -> dict[str, np.ndarray]:
     Returns
     -------
     dict
-        r2, rmse, pearson_r (repeats, targets); r2_fold, pearson_r_fold (repeats x folds, targets).
+        r2, rmse, pearson_r of the pooled out-of-fold predictions (repeats, targets); r2_fold, pearson_r_fold per
+        fold (repeats x folds, targets).
     """
     pooled, per_fold = cv.pooled(), cv.per_fold()
     return {"r2": pooled["r2"], "rmse": np.sqrt(pooled["mse"]), "pearson_r": pooled["pearson_r"],
@@ -222,7 +196,7 @@ def summarize(scores: dict[str, np.ndarray], targets=TARGETS) -> dict[str, dict[
     Parameters
     ----------
     scores : dict
-        `cross_validated_scores`.
+        `scores_of`.
     targets : sequence of str
         The columns' names.
 
@@ -479,8 +453,8 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, p
     Y = target_matrix(rows)
     result = {"n_runs": int(len(rows))}
     for kind in ("ridge", "mlp"):
-        result[kind] = summarize(cross_validated_scores(X, Y, kind, study.cv_folds, study.cv_repeats,
-                                                        study.feature_transform, seed))
+        cv = cross_validation_of(X, Y, kind, study.cv_folds, study.cv_repeats, study.feature_transform, seed)
+        result[kind] = summarize(scores_of(cv))
     # NPE learns the posterior of phi, the variables the draws were uniform in (the prior the runs were drawn
     # from, docs/model.md §8); its samples are turned into theta and every other posterior target
     phi = priors.phi_from_theta({name: Y[:, j] for j, name in enumerate(priors.PARAMETERS)})
