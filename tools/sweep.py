@@ -215,15 +215,17 @@ def record(root: Path, names: list[str]) -> None:
     from dvc.exceptions import DvcException
     from dvc.repo import Repo, lock_repo
 
-    groups = sorted({name.split("@")[0] for name in names})
+    wanted = set(names)
+    groups = sorted({name.split("@")[0] for name in wanted})
     quiet = logging.getLogger("dvc")           # as `--quiet`: no "Updating lock file" line per batch
-    level, quiet.level = quiet.level, logging.WARNING
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
     try:
         # DVC's API resolves a stage's paths against the working directory, as its command line does
         with contextlib.chdir(root), Repo(str(root), _wait_for_lock=True) as repo, lock_repo(repo):
             stages = [info.stage for group in groups for info in repo.stage.collect_granular(group)
-                      if info.stage.addressing in names]
-            missing = set(names) - {stage.addressing for stage in stages}
+                      if info.stage.addressing in wanted]
+            missing = wanted - {stage.addressing for stage in stages}
             if missing:
                 raise ItemFailed(f"dvc.yaml has no stage {', '.join(sorted(missing))}")
             for stage in stages:
