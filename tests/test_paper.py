@@ -170,6 +170,9 @@ def test_study2_verdicts_are_computed_from_the_numbers():
     assert "0.4 [0.1, 0.7]" in values["s2_kernel_table"]
     demo = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study, demonstration=True)["s2_verdicts"]
     assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo and "12 usable runs" in demo
+    demo_kernels = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study,
+                                       demonstration=True)["s2_kernel_verdict"]
+    assert "no difference between the kernel modes is called" in demo_kernels and "`J_ext_pA`" not in demo_kernels
 
 
 def test_a_paper_of_another_profile_says_it_is_a_demonstration_in_title_and_abstract():
