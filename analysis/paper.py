@@ -276,6 +276,7 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
         **kernel_values(metrics["kernel_comparison"], demonstration),
         "s2_abstract": study2_abstract(listed, n_runs, metrics["n_draws"], power, demonstration),
         "s2_noise_floor": noise_floor_sentence(metrics["noise_floor"]),
+        "s2_spectral_fit": spectral_fit_sentence(metrics["spectral_fit_audit"]),
     }
 
 
@@ -289,6 +290,23 @@ def noise_floor_sentence(floor: dict) -> str:
             f"all) the seed variance of a feature is a median {percent(floor['median_fraction'])} % of its "
             f"variance over the study's runs, from {percent(fractions[low])} % (`{low}`) to "
             f"{percent(fractions[high])} % (`{high}`); a feature near 100 % says nothing of θ from one trace.")
+
+
+# a median fit error within this factor of a perfect power law's on the same traces counts as "near" it
+# (docs/model.md §8, the spectral fits' audit)
+NEAR_SCATTER_RATIO = 1.25
+
+
+def spectral_fit_sentence(audit: dict) -> str:
+    """The spectral fits' audit (docs/model.md §8) in words: fooof's R^2 and error against the scatter-only error."""
+    ratio = audit["error_ratio"]
+    verdict = ("so the fits are about as good as spectra of this length allow" if ratio <= NEAR_SCATTER_RATIO else
+               f"{fmt(ratio, 2)} times that, so the fixed-mode model misses the spectra's shape and the exponent "
+               f"partly measures the misfit")
+    return (f"The spectral fits explain a median R² of {fmt(audit['r2_median'], 2)} (lowest "
+            f"{fmt(audit['r2_min'], 2)}) of the log power, with a median error of {fmt(audit['error_median'], 2)} in "
+            f"log10 power; an exact power law leaves {fmt(audit['scatter_only_error'], 2)} on traces of the same "
+            f"length, the Welch estimate's own scatter, {verdict}.")
 
 
 def study2_abstract(listed: dict[str, str], n_runs: int, n_draws: int, power: dict, demonstration: bool) -> str:

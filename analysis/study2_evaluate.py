@@ -15,7 +15,8 @@ set (catch22, exponent, both), over every usable run:
 Then: Ridge on both feature sets with the other kernel mode (study2.kernels); the noise floor (the features'
 seed variance at fixed theta, from replicate_features.csv, against their variance over the study); the power of
 the rank test at this number of runs (the smallest width error it detects); the feature audit (outliers,
-skewness); and a learning curve of Ridge on both feature sets (study2.learning_curve_runs x
+skewness) and the spectral fits' audit (fooof's R^2 and error against a perfect model's on traces of this length);
+and a learning curve of Ridge on both feature sets (study2.learning_curve_runs x
 study2.learning_curve_repeats random training sets, one fixed test set by draw key).
 Writes metrics/study2.json (DVC metrics) and data/study2/posteriors.npz (every run's posterior summary, ranks and
 one run's samples, for the figures).
@@ -29,8 +30,8 @@ import numpy as np
 
 from analysis import common, data
 from analysis.common import derive_seed, get_logger, log_io, save_npz, write_json
-from analysis.methods import calibration, study2_inverse
-from analysis.model import priors
+from analysis.methods import calibration, spectra, study2_inverse
+from analysis.model import draws, priors
 from analysis.params import load_params
 
 
@@ -77,6 +78,12 @@ def main() -> int:
 
     X = rows[study2_inverse.FEATURE_SETS["both"]].to_numpy(dtype=float)
     metrics["feature_audit"] = study2_inverse.feature_audit(X, study2_inverse.FEATURE_SETS["both"])
+    # the spectral fits against the scatter that spectra of this length leave on a perfect model (§8)
+    trace_params = draws.study2_params(params, rows["key"].iloc[0])[0]
+    scatter_only = spectra.scatter_only_error(
+        trace_params.trace_samples, trace_params.sampling_rate_Hz, float(rows["aperiodic_exponent"].median()),
+        derive_seed(seed, "spectral_fit_reference"), study.spectrum.model_dump())
+    metrics["spectral_fit_audit"] = study2_inverse.spectral_fit_audit(rows, scatter_only)
     metrics["learning_curve_ridge_both_r2"] = study2_inverse.learning_curve(
         X, study2_inverse.target_matrix(rows), rows["key"].to_numpy(dtype=str), "ridge", study.learning_curve_runs,
         study.learning_curve_repeats, study.test_fraction, study.feature_transform, seed)

@@ -12,8 +12,9 @@ The replicate runs of the noise floor (study2.replicate_draws) get the same feat
 
 Writes data/study2/features.csv (study2.kernels) and data/study2/features_other_kernels.csv: key, status,
 rejection (runaway | silent), stopped_at_ms, the 7 parameters of theta, ei_ratio, the charges and the rate targets
-(analysis/model/priors.py), the 22 catch22 features and aperiodic_exponent (17 significant digits; deterministic
-bytes); and data/study2/replicate_features.csv: key, draw, status, rejection and the features.
+(analysis/model/priors.py), the 22 catch22 features and aperiodic_exponent, and the spectral fit's R^2 and error
+(aperiodic_fit_r2, aperiodic_fit_error: not features, for the audit; 17 significant digits; deterministic bytes);
+and data/study2/replicate_features.csv: key, draw, status, rejection and the features.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import pandas as pd
 
 from analysis import common, data
 from analysis.common import format_eta, get_logger, log_io
-from analysis.methods import draw_features, features
+from analysis.methods import draw_features, features, spectra
 from analysis.model import draw_kernels, draws, priors
 from analysis.params import KERNEL_MODES, load_params
 
@@ -54,7 +55,8 @@ def main() -> int:
         logger.info("draw %d/%d %s %s; %s", index + 1, n_draws, key, row["status"],
                     format_eta(index + 1, n_draws, time.perf_counter() - start))
     columns = ["key", "status", "rejection", "stopped_at_ms", *priors.PARAMETERS, "ei_ratio", *priors.CHARGE_TARGETS,
-               *priors.RATE_TARGETS, *features.FEATURE_NAMES, "aperiodic_exponent"]
+               *priors.RATE_TARGETS, *features.FEATURE_NAMES, "aperiodic_exponent",
+               *spectra.FIT_QUALITY_COLUMNS]
     files = dict(zip(modes, (data.STUDY2_FEATURES_FILE, data.STUDY2_OTHER_KERNELS_FEATURES_FILE)))
     for mode, path in files.items():
         data.write_csv(pd.DataFrame(rows[mode], columns=columns), path)

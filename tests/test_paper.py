@@ -134,6 +134,8 @@ def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0, n_runs: in
             "learning_curve_ridge_both_r2": {"n_test": 30, "n_pool": 270, "repeats": 20, "sizes": curve},
             "noise_floor": {"n_groups": 5, "n_runs": 25, "median_fraction": 0.2,
                             "seed_variance_fraction": {"dfa": 0.05, "ami2": 0.2, "mode_5": 0.9}},
+            "spectral_fit_audit": {"n_runs": n_runs, "r2_median": 0.88, "r2_min": 0.71, "error_median": 0.19,
+                                   "error_max": 0.31, "scatter_only_error": 0.18, "error_ratio": 0.19 / 0.18},
             "kernel_comparison": {"modes": ["per_draw", "fixed"], "n_runs": n_runs,
                                   "r2": {t: {"per_draw": {"mean": v, "sd": 0.05},
                                              "fixed": {"mean": v - 0.4, "sd": 0.05}} for t, v in r2.items()},
@@ -173,6 +175,16 @@ def test_study2_verdicts_are_computed_from_the_numbers():
     demo_kernels = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study,
                                        demonstration=True)["s2_kernel_verdict"]
     assert "no difference between the kernel modes is called" in demo_kernels and "`J_ext_pA`" not in demo_kernels
+
+
+def test_the_spectral_fit_sentence_judges_the_error_against_a_perfect_models():
+    """Near the scatter-only error the fits are as good as the spectra allow; at twice it the model misses."""
+    audit = study2_metrics({"J_ext_pA": 0.8})["spectral_fit_audit"]
+    near = paper.spectral_fit_sentence(audit)
+    assert "median R² of 0.88 (lowest 0.71)" in near and "median error of 0.19" in near and "leaves 0.18" in near
+    assert "as good as spectra of this length allow" in near and "misfit" not in near
+    far = paper.spectral_fit_sentence({**audit, "error_median": 0.36, "error_ratio": 2.0})
+    assert "2 times that, so the fixed-mode model misses the spectra's shape" in far and "as good as" not in far
 
 
 def test_a_paper_of_another_profile_says_it_is_a_demonstration_in_title_and_abstract():

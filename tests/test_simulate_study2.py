@@ -88,10 +88,11 @@ def test_features_of_a_draw_are_those_of_its_steady_state_eeg(params, tmp_path):
     spectrum = run_params.study2.spectrum
     from analysis.methods import spectra
 
-    assert values["aperiodic_exponent"] == spectra.aperiodic_exponent(
-        eeg, 1600.0, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
-        spectrum.segment_s)
-    assert np.isfinite(values["aperiodic_exponent"])
+    fit = spectra.aperiodic_fit(eeg, 1600.0, **spectrum.model_dump())
+    assert (values["aperiodic_exponent"], values["aperiodic_fit_r2"], values["aperiodic_fit_error"]) == fit
+    # a fitted model: R^2 in (0, 1], a positive error in log10 power
+    assert np.isfinite(values["aperiodic_exponent"]) and 0 < values["aperiodic_fit_r2"] <= 1
+    assert values["aperiodic_fit_error"] > 0
 
 
 def test_a_replicate_has_its_draws_theta_and_its_own_seed(params, tmp_path):

@@ -31,13 +31,15 @@ def run_features(run: dict, run_params: Params, kernels: dict, gain: np.ndarray,
     Returns
     -------
     dict
-        The 22 features by name and aperiodic_exponent.
+        The 22 features by name, aperiodic_exponent, and the spectral fit's R^2 and error (spectra.FIT_QUALITY_COLUMNS).
     """
     eeg = forward.item_signals(run, kernels, run_params, gain)["eeg_all"][nearest]
     rate_Hz = run_params.sampling_rate_Hz
     spectrum = run_params.study2.spectrum
     values = dict(zip(FEATURE_NAMES, catch22_features(eeg)))
-    values["aperiodic_exponent"] = spectra.aperiodic_exponent(
-        eeg, rate_Hz, spectrum.freq_range_Hz, spectrum.max_n_peaks, spectrum.peak_width_limits_Hz,
-        spectrum.segment_s)
+    fit = spectra.aperiodic_fit(eeg, rate_Hz, spectrum.freq_range_Hz, spectrum.max_n_peaks,
+                                spectrum.peak_width_limits_Hz, spectrum.segment_s)
+    values["aperiodic_exponent"] = fit.exponent
+    # not features: the spectral fit's quality, for the feature audit
+    values.update(zip(spectra.FIT_QUALITY_COLUMNS, (fit.r_squared, fit.error)))
     return values

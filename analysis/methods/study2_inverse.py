@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis import data
 from analysis.common import ParamsError, derive_seed
-from analysis.methods import calibration, cross_validation, npe
+from analysis.methods import calibration, cross_validation, npe, spectra
 from analysis.methods.features import FEATURE_NAMES
 from analysis.methods.noise_floor import seed_variance_fraction
 from analysis.model import priors
@@ -512,6 +512,38 @@ def feature_audit(X: np.ndarray, names) -> dict[str, dict[str, float]]:
     skewness = st.skew(X, axis=0)
     return {name: {"outlier_fraction": float(outliers[j]), "skewness": float(skewness[j])}
             for j, name in enumerate(names)}
+
+
+def spectral_fit_audit(rows: pd.DataFrame, scatter_only_error: float) -> dict[str, float]:
+    """How well the spectral model fits the runs' spectra, against what the spectra allow (docs/model.md §8).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The usable runs, with aperiodic_fit_r2 and aperiodic_fit_error (spectra.FIT_QUALITY_COLUMNS).
+    scatter_only_error : float
+        The error that a perfect aperiodic model leaves on traces of the same length (spectra.scatter_only_error),
+        log10 power.
+
+    Returns
+    -------
+    dict
+        n_runs; r2_median, r2_min; error_median, error_max (log10 power); scatter_only_error; error_ratio (the
+        median error over the scatter-only error: near 1, the fits are as good as the spectra's own scatter
+        allows; well above 1, the model misses the spectra's shape).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"aperiodic_fit_r2": [0.9, 0.8, 0.7], "aperiodic_fit_error": [0.1, 0.2, 0.4]})
+    >>> audit = spectral_fit_audit(rows, scatter_only_error=0.2)
+    >>> audit["r2_median"], audit["r2_min"], audit["error_ratio"]
+    (0.8, 0.7, 1.0)
+    """
+    r2, error = (rows[column].to_numpy(dtype=float) for column in spectra.FIT_QUALITY_COLUMNS)
+    return {"n_runs": int(len(rows)), "r2_median": float(np.median(r2)), "r2_min": float(np.min(r2)),
+            "error_median": float(np.median(error)), "error_max": float(np.max(error)),
+            "scatter_only_error": float(scatter_only_error),
+            "error_ratio": float(np.median(error) / scatter_only_error)}
 
 
 def kernel_comparison(table: pd.DataFrame, other: pd.DataFrame, study: Study2, seed: int) -> dict:
