@@ -11,7 +11,7 @@ import yaml
 
 from analysis.common import REPO_ROOT
 from analysis.params import profile_params
-from analysis.paper import fmt
+from analysis.methods.paper_text import fmt
 
 
 @pytest.mark.slow

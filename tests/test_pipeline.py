@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from analysis.paper import fmt
+from analysis.methods.paper_text import fmt
 from tests.conftest import run
 
 FIGURES = ["study_examples", "true_vs_predicted", "raster_rates", "rates_vs_drive", "kernels", "features_vs_drive"]

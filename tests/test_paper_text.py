@@ -1,19 +1,21 @@
-"""The paper stage (analysis/paper.py): filling the template and the generated tables."""
+"""The paper's text (analysis/methods/paper_text.py): filling the template, the generated tables, and sentences
+whose verdicts follow the numbers."""
 from __future__ import annotations
 
 import pytest
 
-from analysis import data, paper
+from analysis import data
+from analysis.methods import paper_text
 from analysis.common import REPO_ROOT
 from analysis.params import profile_params
 
 
 def test_fill_replaces_every_placeholder_and_refuses_gaps():
-    assert paper.fill("MSE {{a}} pA², n = {{b}}", {"a": "0.25", "b": "5"}) == "MSE 0.25 pA², n = 5"
+    assert paper_text.fill("MSE {{a}} pA², n = {{b}}", {"a": "0.25", "b": "5"}) == "MSE 0.25 pA², n = 5"
     with pytest.raises(KeyError, match=r"without a value: \['b'\]"):
-        paper.fill("{{a}} {{b}}", {"a": "1"})
+        paper_text.fill("{{a}} {{b}}", {"a": "1"})
     with pytest.raises(KeyError, match=r"values without a place: \['c'\]"):
-        paper.fill("{{a}}", {"a": "1", "c": "2"})
+        paper_text.fill("{{a}}", {"a": "1", "c": "2"})
 
 
 def cv_numbers(mse_mean: float, mse_sd: float, r2_mean: float, r2_sd: float) -> dict:
@@ -31,18 +33,18 @@ def test_template_placeholders_are_exactly_the_values():
     kernels_info = {"nu_X_Hz": {"E": 6.5, "I": 9.6}, "Vrest_mV": -65.0, "provenance": "test"}
     head = {"electrodes": ["O1", "O2"], "nearest_electrode": "O1", "gain_mV_per_nAum": [1.77e-10, 1e-10]}
     rates = {key: [1.0, 2.0] for key in params.sweep}
-    values = paper.collect_values(params, metrics, kernels_info, head, rates)
+    values = paper_text.collect_values(params, metrics, kernels_info, head, rates)
     onset_metrics = {"test_mse_pA2": 0.5, "test_r2": 0.9, **cv_numbers(0.7, 0.1, 0.8, 0.05), "n_test": 1,
                      "onset_peak_abs_z_max": 3.0}
     comparison = {"onsets": {"legacy": {**onset_metrics, "cv_pooled_mse_pA2_mean": 0.95, "onset_peak_abs_z_max": 13.0},
                              "steady": onset_metrics},
                   "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
                   "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
-    values.update(paper.onset_values(comparison, "steady", 50))
-    values.update(paper.seed_noise_values(seed_noise_metrics(0.15)))
-    values.update(paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
-    values.update(paper.profile_values(params, 12))
-    text = paper.fill(template, values)  # raises if any placeholder lacks a value or vice versa
+    values.update(paper_text.onset_values(comparison, "steady", 50))
+    values.update(paper_text.seed_noise_values(seed_noise_metrics(0.15)))
+    values.update(paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
+    values.update(paper_text.profile_values(params, 12))
+    text = paper_text.fill(template, values)  # raises if any placeholder lacks a value or vice versa
     assert "0.5 pA²" in text and "1.77 µV" in text
 
 
@@ -54,15 +56,15 @@ def test_onset_verdict_is_computed_from_the_numbers():
     comparison = {"onsets": {"legacy": {**base, "cv_pooled_mse_pA2_mean": 0.035}, "steady": base},
                   "feature_correlation_with_J_ext": correlations, "most_changed_features": ["mode_5", "dfa"],
                   "onset_window_ms": 100.0, "history_ms": 200.0}
-    values = paper.onset_values(comparison, "steady", 50)
+    values = paper_text.onset_values(comparison, "steady", 50)
     assert values["onset_cv_verdict"] == "inside" and values["onset_flipped_features"] == "`mode_5`"
     comparison["onsets"]["legacy"]["cv_pooled_mse_pA2_mean"] = 0.09
-    assert paper.onset_values(comparison, "steady", 50)["onset_cv_verdict"] == "outside"
+    assert paper_text.onset_values(comparison, "steady", 50)["onset_cv_verdict"] == "outside"
     # both correlations noise at n = 50 (|r| < 0.279): a change of sign is no flip
     correlations["mode_5"] = {"r_legacy": 0.25, "r_steady": -0.2}
-    assert paper.onset_values(comparison, "steady", 50)["onset_flipped_features"] == "none"
+    assert paper_text.onset_values(comparison, "steady", 50)["onset_flipped_features"] == "none"
     # the same correlations over 200 items are significant (|r| >= 0.139): a flip
-    assert paper.onset_values(comparison, "steady", 200)["onset_flipped_features"] == "`mode_5`"
+    assert paper_text.onset_values(comparison, "steady", 200)["onset_flipped_features"] == "`mode_5`"
 
 
 def seed_noise_metrics(sd_pA: float, cv_rmse_pA: float = 0.17, n_seeds: int = 11) -> dict:
@@ -81,22 +83,22 @@ def seed_noise_metrics(sd_pA: float, cv_rmse_pA: float = 0.17, n_seeds: int = 11
 def test_seed_noise_verdict_follows_the_sd_interval():
     """11 seeds pin the sd down to about 0.69-1.75 x its estimate: an sd of 0.15 pA against an RMSE of 0.17 pA
     is 'consistent'; 0.05 pA (interval 0.035-0.088) is below the model's error; 0.5 pA is above it."""
-    said = paper.seed_noise_values(seed_noise_metrics(0.15))["seed_noise"]
+    said = paper_text.seed_noise_values(seed_noise_metrics(0.15))["seed_noise"]
     assert said.startswith("At $J_{\\mathrm{ext}}$ = 29 pA, 11 runs that differ only in the seed give a predicted "
                            "drive of 29 ± 0.15 pA (sd over seeds; 95 % interval of the sd 0.1–0.26 pA), 0.88 × the "
                            "pooled cross-validated RMSE (0.17 pA; interval 0.62–1.5 ×): the interval holds 1, so the "
                            "model's error is consistent with the seed's alone.")
     assert "median 4 % of its variance over the sweep, from 1 % (`dfa`) to 320 % (`mode_5`)" in said
-    assert "below the model's error" in paper.seed_noise_values(seed_noise_metrics(0.05))["seed_noise"]
-    assert "above the model's error" in paper.seed_noise_values(seed_noise_metrics(0.5))["seed_noise"]
+    assert "below the model's error" in paper_text.seed_noise_values(seed_noise_metrics(0.05))["seed_noise"]
+    assert "above the model's error" in paper_text.seed_noise_values(seed_noise_metrics(0.5))["seed_noise"]
     # 3 seeds cannot tell 0.05 pA from the RMSE: the interval (0.026-0.31 pA) holds 0.17
-    assert "consistent" in paper.seed_noise_values(seed_noise_metrics(0.05, n_seeds=3))["seed_noise"]
-    assert "3 runs that differ" in paper.seed_noise_values(seed_noise_metrics(0.05, n_seeds=3))["seed_noise"]
+    assert "consistent" in paper_text.seed_noise_values(seed_noise_metrics(0.05, n_seeds=3))["seed_noise"]
+    assert "3 runs that differ" in paper_text.seed_noise_values(seed_noise_metrics(0.05, n_seeds=3))["seed_noise"]
 
 
 def test_parameter_table_lists_every_model_parameter():
     params = profile_params("full")
-    rows = dict(paper.parameter_rows(params))
+    rows = dict(paper_text.parameter_rows(params))
     assert rows["`network.C_m_pF`"] == "[289.1, 110.7]"
     assert rows["`kernels.synapses.weight_uS`"] == "[[0.00015, 0.000125], [0.0045, 0.002]]"
     assert rows["`eeg.four_sphere.conductivities_S_m`"] == "[0.276, 1.65, 0.01, 0.465]"
@@ -104,7 +106,7 @@ def test_parameter_table_lists_every_model_parameter():
 
 
 def test_fmt_significant_digits():
-    assert paper.fmt(0.123456) == "0.1235" and paper.fmt(29.89) == "29.89" and paper.fmt(12.0) == "12"
+    assert paper_text.fmt(0.123456) == "0.1235" and paper_text.fmt(29.89) == "29.89" and paper_text.fmt(12.0) == "12"
 
 
 def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0, n_runs: int = 300) -> dict:
@@ -147,7 +149,7 @@ def study2_metrics(r2: dict[str, float], coverage_error: float = 0.0, n_runs: in
 
 def test_study2_verdicts_are_computed_from_the_numbers():
     study = profile_params("full").study2
-    values = paper.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.05, "J_II_pA": 0.3}), study)
+    values = paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.05, "J_II_pA": 0.3}), study)
     said = values["s2_verdicts"]
     assert "R² ≥ 0.5): `J_ext_pA`." in said and "at N = 300 runs (R² < 0.1): `J_EE_pA`." in said
     assert "For 3 of 3 posterior targets every level's 95 % interval" in said and "identifiable" not in said
@@ -155,10 +157,10 @@ def test_study2_verdicts_are_computed_from_the_numbers():
     assert ("at N = 300 the rank test (α = 0.05) detects with probability 0.8 a posterior 23 % too narrow and a "
             "posterior 30 % too wide") in said
     # 300 runs: the exact interval at the 50 % level is about +-0.057; coverage 0.2 too high fails every level
-    off = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.2), study)
+    off = paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.2), study)
     assert "For 0 of 1 posterior targets" in off["s2_verdicts"]
     # 0.02 off is inside the interval at every level (at 95 %: 0.97 in [0.944, 0.986]): consistent with calibration
-    close = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.02), study)
+    close = paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8}, coverage_error=0.02), study)
     assert "For 1 of 1 posterior targets" in close["s2_verdicts"]
     assert values["s2_noise_floor"].startswith("at fixed θ (5 draws simulated with other seeds, 25 runs in all) the "
                                                "seed variance of a feature is a median 20 % of its variance")
@@ -170,9 +172,10 @@ def test_study2_verdicts_are_computed_from_the_numbers():
     assert kernels.endswith("with each draw's own kernels only, so through the kernel model and not the spike "
                             "trains alone: `J_ext_pA`.")
     assert "0.4 [0.1, 0.7]" in values["s2_kernel_table"]
-    demo = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study, demonstration=True)["s2_verdicts"]
+    demo = paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study,
+                                    demonstration=True)["s2_verdicts"]
     assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo and "12 usable runs" in demo
-    demo_kernels = paper.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study,
+    demo_kernels = paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study,
                                        demonstration=True)["s2_kernel_verdict"]
     assert "no difference between the kernel modes is called" in demo_kernels and "`J_ext_pA`" not in demo_kernels
 
@@ -180,27 +183,28 @@ def test_study2_verdicts_are_computed_from_the_numbers():
 def test_the_spectral_fit_sentence_judges_the_error_against_a_perfect_models():
     """Near the scatter-only error the fits are as good as the spectra allow; at twice it the model misses."""
     audit = study2_metrics({"J_ext_pA": 0.8})["spectral_fit_audit"]
-    near = paper.spectral_fit_sentence(audit)
+    near = paper_text.spectral_fit_sentence(audit)
     assert "median R² of 0.88 (lowest 0.71)" in near and "median error of 0.19" in near and "leaves 0.18" in near
     assert "as good as spectra of this length allow" in near and "misfit" not in near
-    far = paper.spectral_fit_sentence({**audit, "error_median": 0.36, "error_ratio": 2.0})
+    far = paper_text.spectral_fit_sentence({**audit, "error_median": 0.36, "error_ratio": 2.0})
     assert "2 times that, so the fixed-mode model misses the spectra's shape" in far and "as good as" not in far
 
 
 def test_a_paper_of_another_profile_says_it_is_a_demonstration_in_title_and_abstract():
     quick = profile_params("quick")
-    values = paper.profile_values(quick, 12)
-    runs = f"{len(quick.sweep)} runs of {paper.fmt(quick.simulation.tstop_ms / 1000)} s in study 1, 12 draws in study 2"
+    values = paper_text.profile_values(quick, 12)
+    runs = (f"{len(quick.sweep)} runs of {paper_text.fmt(quick.simulation.tstop_ms / 1000)} s in study 1, "
+            "12 draws in study 2")
     assert values["title"].endswith(f"demonstration profile quick: {runs}, not the study's results")
     note = values["profile_note"]
     assert note.startswith("**Demonstration profile `quick`") and "not the study's" in note
-    assert paper.profile_values(profile_params("full"), 150) == {"title": paper.TITLE, "profile_note": ""}
-    assert paper.count(1, "held-out run") == "1 held-out run" and paper.count(0, "draw") == "0 draws"
+    assert paper_text.profile_values(profile_params("full"), 150) == {"title": paper_text.TITLE, "profile_note": ""}
+    assert paper_text.count(1, "held-out run") == "1 held-out run" and paper_text.count(0, "draw") == "0 draws"
 
 
 def test_percentages_above_100_are_written_out():
     """The quick profile's power at N = 16 (a posterior 2.7 times too wide) read '2.7e+02 %' before."""
     power = {"n_runs": 16, "alpha": 0.05, "power": 0.8, "narrower": 0.72, "wider": 2.7,
              "grid_end": {"narrower": 0.9, "wider": 3.0}}
-    said = paper.power_phrase(power)
+    said = paper_text.power_phrase(power)
     assert "a posterior 72 % too narrow and a posterior 270 % too wide" in said and "e+" not in said
