@@ -181,8 +181,20 @@ def test_eta_uses_item_times_that_grow_with_the_drive():
     assert progress.eta_s([]) == 0.0
 
 
-def test_eta_of_other_stages_is_the_mean_item_time_times_the_items_left():
-    """Study 2's draws do not grow with a drive: 338 items left at a mean 37.5 s on one worker is 211 min (the
+def test_eta_is_not_thrown_by_an_item_that_other_work_slowed():
+    """Seen on 2026-12-06: a draw that ran beside a 27-min demo took 1116 s among draws of ~60 s, and the mean
+    said 'ETA 3809 min' for about 340. The median, and Theil-Sen's line for drives, ignore such an item."""
+    alike = sweep.Progress({f"t{i:04d}": 0.0 for i in range(10)}, n_workers=1, total=10)
+    alike.seconds.update({"t0000": 60.0, "t0001": 1116.0, "t0002": 58.0, "t0003": 62.0})
+    assert alike.eta_s([f"t{i:04d}" for i in range(4, 10)]) == pytest.approx(6 * 61.0)
+    drives = {key: 26.0 + i for i, key in enumerate("abcdef")}
+    growing = sweep.Progress(drives, n_workers=1, total=6)
+    growing.seconds.update(a=60.0, b=70.0, c=800.0, d=90.0)   # 10 s more per pA; c was slowed
+    assert growing.eta_s(["e", "f"]) == pytest.approx(100.0 + 110.0)
+
+
+def test_eta_of_other_stages_is_the_median_item_time_times_the_items_left():
+    """Study 2's draws do not grow with a drive: 338 items left at a median 37.5 s on one worker is 211 min (the
     old fit against the item's position extrapolated the first items' noise down to a quarter of that)."""
     params = profile_params("full")
     items = sweep.item_stages(REPO, "simulate_study2", params)

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.stats
 import yaml
 
 from analysis.common import REPO_ROOT, CommandParser, ParamsError, get_logger, integer_in, print_error
@@ -241,7 +242,8 @@ def record(root: Path, names: list[str]) -> None:
 # ------------------------------------------------------------------------------------------ progress
 @dataclass
 class Progress:
-    """Done/remaining and an ETA that models item time as linear in J_ext (items slow down with the drive)."""
+    """Done/remaining and an ETA that models item time as linear in J_ext (items slow down with the drive),
+    fitted robustly (Theil-Sen; the median where all items are alike)."""
     drives: dict[str, float]
     n_workers: int
     total: int
@@ -254,11 +256,13 @@ class Progress:
             return None if remaining else 0.0
         x = np.array([self.drives[key] for key in self.seconds])
         y = np.array(list(self.seconds.values()))
+        # robust to the items slowed by other work on the machine (one at 1116 s among 60-s draws once said
+        # "ETA 3809 min" for 340 min): Theil-Sen's line, the median item time
         if len(x) >= 2 and np.ptp(x) > 0:
-            slope, intercept = np.polyfit(x, y, 1)
+            slope, intercept, _, _ = scipy.stats.theilslopes(y, x, method="joint")
             predicted = [max(intercept + slope * self.drives[key], 0.2 * y.min()) for key in remaining]
         else:
-            predicted = [y.mean()] * len(remaining)
+            predicted = [float(np.median(y))] * len(remaining)
         return float(sum(predicted)) / max(1, min(self.n_workers, len(remaining)))
 
     def line(self, key: str, remaining: list[str]) -> str:
@@ -272,7 +276,7 @@ class Progress:
 # ------------------------------------------------------------------------------------------ the drive
 def drives_of(params: Params, keys: list[str], items: ItemStages) -> dict[str, float]:
     """What item time is modelled against: J_ext for the study's simulations; for other stages nothing (all
-    items alike: the ETA is the mean item time x the items left; a fit against the item's position extrapolated
+    items alike: the ETA is the median item time x the items left; a fit against the item's position extrapolated
     the first items' noise and reported a quarter of the real time)."""
     if items.stage == "simulate":
         return {key: float(params.reference.J_ext_pA if key == "ref" else params.sweep[key]) for key in keys}
