@@ -82,8 +82,12 @@ def test_a_batch_is_recorded_as_dvc_commit_records_its_items_one_by_one(swept):
     by_dvc = lock.read_bytes()
     stale = "0123456789abcdef" * 2                       # an entry the batch must overwrite
     lock.write_text(lock.read_text().replace(md5(root / "data/simulations/j05.npz"), stale))
+    inode = lock.stat().st_ino
     sweep.record(root, names)
     assert lock.read_bytes() == by_dvc
+    # written to a temporary file and renamed onto dvc.lock (a new inode), never truncated and rewritten in place:
+    # a driver killed while recording leaves the old lock or the new one, not an empty file
+    assert lock.stat().st_ino != inode
     recorded = yaml.safe_load(by_dvc)["stages"]
     assert all(recorded[name]["outs"][0]["md5"] == md5(root / f"data/simulations/{name[-3:]}.npz") for name in names)
     with pytest.raises(sweep.ItemFailed, match="no stage simulate@j99"):

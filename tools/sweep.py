@@ -14,7 +14,7 @@ item `ref`), each item's command taken from dvc.yaml; the second study's runs us
    task is retried once, a worker that dies is replaced and its item rescheduled.
 3. Records every finished item the moment it ends, as `dvc commit --force simulate@KEY` would (dvc.lock, cache
    and run-cache), the items that finished meanwhile in the same batch: one read and one write of dvc.lock per
-   batch (`record`). Why not `dvc repro` in each task: DVC holds the repository lock for the whole of a repro,
+   batch (`record`), through a temporary file and a rename, so that a killed driver never leaves it empty. Why not `dvc repro` in each task: DVC holds the repository lock for the whole of a repro,
    so concurrent repros would run one after another; recording takes it for seconds. Before recording, the
    driver checks that the stage's code did not change while the items ran.
 4. Prints one line per finished item (done/remaining, failures, an ETA from the measured item times, which grow
@@ -52,7 +52,8 @@ import numpy as np
 import scipy.stats
 import yaml
 
-from analysis.common import REPO_ROOT, CommandParser, ParamsError, get_logger, integer_in, print_error
+from analysis.common import (REPO_ROOT, CommandParser, ParamsError, atomic_path, get_logger, integer_in,
+                             print_error)
 from analysis.params import Params, load_params
 
 # the estimated peak memory of one item: NEST's fixed cost plus its bytes per synapse, calibrated on the full
@@ -232,11 +233,29 @@ def record(root: Path, names: list[str]) -> None:
             for stage in stages:
                 stage.save()
                 stage.commit()
-            stages[0].dvcfile.dump_stages(stages, update_pipeline=False)
+            write_lock_entries(root / "dvc.lock", stages)
     except DvcException as err:
         raise ItemFailed(f"recording {', '.join(names)} in dvc.lock failed: {err}") from None
     finally:
         quiet.setLevel(level)
+
+
+def write_lock_entries(lock: Path, stages) -> None:
+    """Write the stages' entries into dvc.lock as DVC's Lockfile.dump_stages does, but through a temporary file
+    and a rename. DVC truncates dvc.lock and writes it in place (seen here empty for seconds while a loaded
+    machine recorded a batch): a driver killed in between, at a session's end or a cluster job's walltime, would
+    leave an empty lock and lose every record of the sweep."""
+    from dvc.stage.serialize import to_lockfile
+    from dvc.utils.serialize import dump_yaml, parse_yaml_for_update
+
+    data = (parse_yaml_for_update(lock.read_text(encoding="utf-8"), str(lock)) if lock.exists() else None) or {}
+    if not data:
+        data.update({"schema": "2.0"})
+    data["stages"] = data.get("stages", {})
+    for stage in stages:
+        data["stages"].update(to_lockfile(stage))
+    with atomic_path(lock) as tmp:
+        dump_yaml(tmp, data)
 
 
 # ------------------------------------------------------------------------------------------ progress
