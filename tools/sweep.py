@@ -14,9 +14,10 @@ item `ref`), each item's command taken from dvc.yaml; the second study's runs us
    task is retried once, a worker that dies is replaced and its item rescheduled.
 3. Records every finished item the moment it ends, as `dvc commit --force simulate@KEY` would (dvc.lock, cache
    and run-cache), the items that finished meanwhile in the same batch: one read and one write of dvc.lock per
-   batch (`record`), through a temporary file and a rename, so that a killed driver never leaves it empty. Why not `dvc repro` in each task: DVC holds the repository lock for the whole of a repro,
-   so concurrent repros would run one after another; recording takes it for seconds. Before recording, the
-   driver checks that the stage's code did not change while the items ran.
+   batch (`record`), through a temporary file and a rename, so that a killed driver never leaves it empty.
+   Why not `dvc repro` in each task: DVC holds the repository lock for the whole of a repro, so concurrent
+   repros would run one after another; recording takes it for seconds. Before recording, the driver checks
+   that the stage's code did not change while the items ran.
 4. Prints one line per finished item (done/remaining, failures, an ETA from the measured item times, which grow
    with the drive) and ends with a non-zero exit and the list of failed items if any failed; running it again
    continues. Killing the driver loses at most the running items.
