@@ -51,7 +51,8 @@ docker_host_setup() {
             local tarball
             tarball=$(mktemp --suffix=.tar)
             mmdebstrap --quiet --variant=minbase --include=ca-certificates bookworm "$tarball"
-            "$DOCKER" import -q "$tarball" "$BASE_IMAGE" >/dev/null
+            # no -q: Debian's docker.io client (20.10, chosen above for BuildKit) does not know it for import
+            "$DOCKER" import "$tarball" "$BASE_IMAGE" >/dev/null
             rm -f "$tarball"
         fi
     fi
