@@ -1,4 +1,4 @@
-"""Figure helpers (analysis/figures.py): time axis and deterministic files with provenance."""
+"""Figure helpers (analysis/methods/plots.py, analysis/data.py): time axis and deterministic files with provenance."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from analysis import data, figures
+from analysis import data
+from analysis.methods import plots
 
 
 def test_time_axis_is_0625_ms_per_sample_at_1600_Hz():
-    t = figures.time_axis_ms(500, 1600.0)
+    t = plots.time_axis_ms(500, 1600.0)
     assert t[1] == 0.625 and t[-1] == 499 * 0.625
 
 

@@ -1,12 +1,11 @@
-"""Study 2's figures (analysis/study2_figures.py) drawn from synthetic cross-fitted posteriors: every panel, PDF and
-PNG."""
+"""Study 2's figures (analysis/methods/study2_plots.py) drawn from synthetic cross-fitted posteriors: every panel,
+PDF and PNG."""
 from __future__ import annotations
 
 import numpy as np
 
-from analysis import study2_figures
 from analysis.data import save_figure
-from analysis.methods import calibration
+from analysis.methods import calibration, study2_plots
 from analysis.methods import study2_inverse as study2_evaluate
 from analysis.methods.study2_inverse import THETA_TARGETS as TARGETS
 
@@ -18,7 +17,7 @@ def draws_figure():
 
     prior = priors.Prior.from_params(profile_params("full"))
     phi = prior.sample(np.random.default_rng(1), 5)
-    return study2_figures.fig_draws(phi, np.array(["usable", "usable", "runaway", "usable", "silent"]), prior)
+    return study2_plots.fig_draws(phi, np.array(["usable", "usable", "runaway", "usable", "silent"]), prior)
 
 
 def test_every_study2_figure_is_drawn(tmp_path):
@@ -33,11 +32,11 @@ def test_every_study2_figure_is_drawn(tmp_path):
     metrics = study2_evaluate.posterior_metrics(fitted, truth, np.ones(8), checks, (0.5, 0.8, 0.9, 0.95), TARGETS)
     curve = {"n_test": 10, "sizes": {str(n): {t: {"r2_mean": 1 - 10 / n, "r2_sd": 0.05} for t in TARGETS}
                                      for n in (25, 50, 100)}}
-    figures = {"recovery": study2_figures.fig_recovery(fitted.mean, fitted.sd, truth, metrics),
-               "sbc": study2_figures.fig_sbc(ranks, n_samples),
-               "coverage": study2_figures.fig_coverage(metrics),
-               "posterior": study2_figures.fig_posterior(samples[0, :, :7], truth[0, :7]),
-               "learning_curve": study2_figures.fig_learning_curve(curve),
+    figures = {"recovery": study2_plots.fig_recovery(fitted.mean, fitted.sd, truth, metrics),
+               "sbc": study2_plots.fig_sbc(ranks, n_samples),
+               "coverage": study2_plots.fig_coverage(metrics),
+               "posterior": study2_plots.fig_posterior(samples[0, :, :7], truth[0, :7]),
+               "learning_curve": study2_plots.fig_learning_curve(curve),
                "draws": draws_figure()}
     assert len(figures["recovery"].axes) == 8 and len(figures["posterior"].axes) == 49
     # each recovery panel states its parameter's R^2 from the metrics (0.3-sd noise on unit-sd truth: R^2 ~ 0.9)
