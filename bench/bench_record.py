@@ -5,6 +5,10 @@ alternating, twice each way: `dvc commit --force NAME` once per item (what the s
 `record(root, names)`, one read and one write of dvc.lock for all of them. Both leave the same dvc.lock
 (tests/test_sweep.py). The cost of one read and write grows with dvc.lock, so the seconds here (a tiny lock)
 are a floor; the ratio is what carries over: a study's recorder takes at most one batch per read and write.
+
+Then that read and write at the study's size, on a copy of the repository's dvc.lock, alternating, best of 3:
+DVC's round-trip loader (what sweep.write_lock_entries used before 2026-12-06, as DVC's own dump_stages does)
+against the plain loader with libyaml (ruamel.yaml.clib) that it uses now; both give the same bytes.
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools.sweep import record
+from analysis.common import REPO_ROOT
+from tools.sweep import record, write_lock_entries
 from tools.workspace import prepare
 
 
@@ -37,6 +42,34 @@ def batched(root: Path, names: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def lock_round_trip(lock: Path) -> float:
+    """The read and write of dvc.lock as DVC's dump_stages does it: the round-trip loader, then DVC's dump."""
+    from dvc.utils.serialize import dump_yaml, parse_yaml_for_update
+
+    start = time.perf_counter()
+    dump_yaml(lock, parse_yaml_for_update(lock.read_text(encoding="utf-8"), str(lock)))
+    return time.perf_counter() - start
+
+
+def lock_plain(lock: Path) -> float:
+    start = time.perf_counter()
+    write_lock_entries(lock, [])
+    return time.perf_counter() - start
+
+
+def study_lock() -> dict:
+    with tempfile.TemporaryDirectory() as scratch:
+        lock = Path(scratch) / "dvc.lock"
+        lock.write_bytes((REPO_ROOT / "dvc.lock").read_bytes())
+        round_trip, plain = [], []
+        for _ in range(3):
+            round_trip.append(lock_round_trip(lock))
+            plain.append(lock_plain(lock))
+        same = lock.read_bytes() == (REPO_ROOT / "dvc.lock").read_bytes()
+    return {"lock_kB": (REPO_ROOT / "dvc.lock").stat().st_size / 1000, "round_trip_s": round_trip, "plain_s": plain,
+            "same_bytes": same}
+
+
 def run() -> dict:
     n_items = int(os.environ.get("BENCH_RECORD_ITEMS", "6"))
     with tempfile.TemporaryDirectory() as scratch:
@@ -55,5 +88,10 @@ def run() -> dict:
               f"dvc commit item by item: {per_item:.1f} s ({per_item / len(names):.2f} s per item)",
               f"one batch (tools.sweep.record): {per_batch:.1f} s",
               f"ratio item by item / batch = {per_item / per_batch:.2f}"]
+    study = study_lock()
+    report += [f"the study's dvc.lock ({study['lock_kB']:.0f} kB), one read and write (best of 3, alternating): "
+               f"round-trip loader {min(study['round_trip_s']):.2f} s, plain loader with libyaml "
+               f"{min(study['plain_s']):.2f} s: ratio {min(study['round_trip_s']) / min(study['plain_s']):.2f}; "
+               f"same bytes: {study['same_bytes']}"]
     return {"items": len(names), "lock_kB": lock_kB, "item_by_item_s": one_by_one, "batch_s": batch,
-            "report": report}
+            "study_lock": study, "report": report}

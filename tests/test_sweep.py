@@ -94,6 +94,18 @@ def test_a_batch_is_recorded_as_dvc_commit_records_its_items_one_by_one(swept):
         sweep.record(root, ["simulate@j99"])
 
 
+def test_the_study_lock_round_trips_byte_for_byte_through_the_fast_loader(tmp_path):
+    # write_lock_entries reads dvc.lock with the plain loader (libyaml), not DVC's round-trip one: on the study's
+    # own lock (every stage, > 0.5 MB) rewriting no entry must give back the same bytes, key order and number format
+    import _ruamel_yaml  # noqa: F401  (ruamel.yaml.clib: without it the plain loader is pure Python again)
+
+    lock = tmp_path / "dvc.lock"
+    lock.write_bytes((REPO / "dvc.lock").read_bytes())
+    sweep.write_lock_entries(lock, [])
+    assert lock.read_bytes() == (REPO / "dvc.lock").read_bytes()
+    assert lock.stat().st_size > 500_000 and "simulate_study2@t0000" in yaml.safe_load(lock.read_text())["stages"]
+
+
 def kill_the_worker_running(driver: subprocess.Popen, key: str, timeout_s: float = 300.0) -> int:
     """SIGKILL the Dask worker process whose child simulates `key`, from outside (a real fault: the production
     code holds no hook for it); returns the worker's pid."""

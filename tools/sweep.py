@@ -245,11 +245,15 @@ def write_lock_entries(lock: Path, stages) -> None:
     """Write the stages' entries into dvc.lock as DVC's Lockfile.dump_stages does, but through a temporary file
     and a rename. DVC truncates dvc.lock and writes it in place (seen here empty for seconds while a loaded
     machine recorded a batch): a driver killed in between, at a session's end or a cluster job's walltime, would
-    leave an empty lock and lose every record of the sweep."""
-    from dvc.stage.serialize import to_lockfile
-    from dvc.utils.serialize import dump_yaml, parse_yaml_for_update
+    leave an empty lock and lose every record of the sweep.
 
-    data = (parse_yaml_for_update(lock.read_text(encoding="utf-8"), str(lock)) if lock.exists() else None) or {}
+    DVC reads the lock with ruamel's round-trip loader, which keeps comments and quoting: dvc.lock has none (DVC
+    writes it), so the plain loader (libyaml, ruamel.yaml.clib) gives the same dump: the read and write of the
+    study's 0.8-MB lock 2.5x faster, one record 11 s -> 5 s (same bytes: tests/test_sweep.py; bench record)."""
+    from dvc.stage.serialize import to_lockfile
+    from dvc.utils.serialize import dump_yaml, parse_yaml
+
+    data = (parse_yaml(lock.read_text(encoding="utf-8"), str(lock)) if lock.exists() else None) or {}
     if not data:
         data.update({"schema": "2.0"})
     data["stages"] = data.get("stages", {})
