@@ -5,6 +5,7 @@
 - Every stage's code `deps:` in dvc.yaml are exactly the in-repository modules its script imports, directly or
   through others, lazy imports inside functions included: a dependency missing from dvc.yaml would leave an
   output stale behind a clean `dvc status`.
+- No test imports a stage script: tests reach the code through the library and run a stage as DVC does.
 """
 from __future__ import annotations
 
@@ -135,3 +136,33 @@ def test_the_layer_contract_fails_on_a_planted_violation(copy_of_the_code, impor
     done = lint_imports(copy_of_the_code)
     assert done.returncode != 0
     assert f"{broken}" in done.stdout and "BROKEN" in done.stdout, done.stdout[-2000:]
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a Python file imports, at any depth of its code (`from analysis import x` counts as
+    analysis.x too, since x may be a module)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def stage_imports(paths: list[Path], stages: set[str]) -> list[str]:
+    return [f"{path.name} imports the stage script {module}" for path in paths
+            for module in sorted(imported_modules(path) & stages)]
+
+
+def test_no_test_imports_a_stage_script(tmp_path):
+    # "nothing imports a stage script" (README "Layout"): the contract above covers analysis/, tools/ and bench/;
+    # tests draw and compute through the library and run a stage only as DVC does (`python -m`, a subprocess)
+    stages = set(stage_modules(yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())).values())
+    assert {"analysis.simulate", "analysis.figures", "analysis.study2_figures"} <= stages
+    assert stage_imports(sorted((REPO_ROOT / "tests").glob("*.py")), stages) == []
+    planted = tmp_path / "test_planted.py"
+    planted.write_text("def draw():\n    from analysis import figures\n    return figures\n")
+    assert stage_imports([planted], stages) == ["test_planted.py imports the stage script analysis.figures"]

@@ -9,10 +9,12 @@ import sys
 import numpy as np
 import pytest
 import scipy.stats as st
+import yaml
 
-from analysis.common import REPO_ROOT, ParamsError
+from analysis.common import ParamsError
 from analysis.model.network import HagenNetwork, check_rate_ceiling, mean_drive_threshold_pA, mean_rate_Hz
 from analysis.params import parse
+from tools.workspace import prepare
 
 
 # ------------------------------------------------------------------ parameter guards (no NEST needed)
@@ -38,23 +40,25 @@ def test_bad_network_parameters_name_the_key(tiny_raw, section, key, value, mess
 
 
 def test_parameter_errors_come_before_nest_is_imported(tmp_path):
-    """A bad parameter costs milliseconds: the simulate stage stops before NEST is even imported."""
-    code = (
-        "import sys\n"
-        "import analysis.simulate as stage\n"
-        "from analysis.common import profile_raw\n"
-        "from analysis.params import parse\n"
-        "raw = profile_raw('tiny'); raw['simulation']['transient_ms'] = 5000.0\n"
-        "stage.load_params = lambda: parse(raw)\n"
-        "status = stage.run(lambda: stage.main(['j00']))\n"
-        "print('status', status, 'nest imported:', 'nest' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert done.stderr.strip() == ("error: params.yaml: simulation.transient_ms = 5000.0 is invalid; accepted: "
-                                   "0 <= transient_ms < tstop_ms = 1000.0")
+    """A bad parameter costs milliseconds: the simulate stage, run as DVC runs it, stops before NEST is even
+    imported and writes nothing."""
+    root = prepare("tiny", tmp_path / "compendium")
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["simulation"]["transient_ms"] = 5000.0
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    # `python -m analysis.simulate j00`, with a look at the modules it had imported when it stopped
+    code = ("import runpy, sys\n"
+            "sys.argv = ['analysis.simulate', 'j00']\n"
+            "try:\n"
+            "    runpy.run_module('analysis.simulate', run_name='__main__', alter_sys=True)\n"
+            "except SystemExit as stop:\n"
+            "    print('status', stop.code, 'nest imported:', 'nest' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.stderr.strip() == ("error: params.yaml + profiles/tiny.yaml: simulation.transient_ms = 5000.0 is "
+                                   "invalid; accepted: 0 <= transient_ms < tstop_ms = 1000.0")
     assert "status 2 nest imported: False" in done.stdout
-    assert list(tmp_path.iterdir()) == []
+    assert not (root / "data").exists() or not any((root / "data").rglob("*.npz"))
 
 
 def test_mean_drive_threshold_is_where_the_free_membrane_reaches_threshold(tiny_params):
