@@ -10,8 +10,8 @@ pipeline's results when cdm.onset is steady, the legacy column when it is legacy
 
 Writes
   metrics/onset_comparison.json  per onset: test MSE, CV MSE mean ± sd, CV R², the largest |z| of the EEG's
-                                 first onset_window_ms; per feature: Pearson r with J_ext under each onset and
-                                 its change; the features that changed most                (DVC metrics)
+                                 first kernels.tau_ms (onset_window_ms); per feature: Pearson r with J_ext
+                                 under each onset and its change; the features that changed most (DVC metrics)
   data/onset_comparison/features_{legacy,steady}.csv   the catch22 table of each onset (as data/features)
   data/onset_comparison/onset_examples.npz   cdm_legacy, cdm_steady (item, sample) of figures.example_keys,
                                  their first figures.example_samples samples, for the figure of the artefact
@@ -25,36 +25,9 @@ import numpy as np
 
 from analysis import common, data
 from analysis.common import format_eta, get_logger, load_npz, log_io, save_npz, write_json
-from analysis.methods import cross_validation, features, inverse
+from analysis.methods import features, inverse, onsets
 from analysis.model import cdm, forward
 from analysis.params import load_params
-
-# the artefact lives in the first samples: the kernels' support plus the filter's settling
-ONSET_WINDOW_MS = 100.0
-N_MOST_CHANGED = 5
-
-
-def onset_peak_z(trace: np.ndarray, n_samples: int) -> float:
-    """The largest |z-score| among the first n_samples of a trace, z-scored over the whole trace."""
-    z = features.zscore(trace)
-    return float(np.abs(z[:n_samples]).max()) if z is not None else float("nan")
-
-
-def feature_correlations(tables: dict) -> dict:
-    """Per feature: r(feature, J_ext) under each onset and the change steady - legacy."""
-    out = {}
-    for name in features.FEATURE_NAMES:
-        r = {onset: cross_validation.pearson_r(table[name].to_numpy(float), table["J_ext_pA"].to_numpy(float))
-             for onset, table in tables.items()}
-        out[name] = {**{f"r_{onset}": value for onset, value in r.items()},
-                     "change": r["steady"] - r["legacy"]}
-    return out
-
-
-def most_changed(correlations: dict, n: int = N_MOST_CHANGED) -> list[str]:
-    finite = [name for name, row in correlations.items() if np.isfinite(row["change"])]
-    return sorted(finite, key=lambda name: -abs(correlations[name]["change"]))[:n]
-
 
 def main() -> int:
     logger = get_logger("compare_onsets")
@@ -65,7 +38,9 @@ def main() -> int:
     gain, nearest, head = data.read_head_gain(data.HEAD_MODEL_FILE)
     kernel_source = forward.KernelSource(params, data.KERNELS_FILE)
     sampling_rate_Hz = params.sampling_rate_Hz
-    window = int(round(ONSET_WINDOW_MS * sampling_rate_Hz / 1000.0))
+    # the artefact lives where a legacy CDM lacks spikes: the kernels' causal support after its first sample
+    onset_window_ms = params.kernels.tau_ms
+    window = int(round(onset_window_ms * sampling_rate_Hz / 1000.0))
     example_keys, n_example = params.figures.example_keys, params.figures.example_samples
 
     eeg = {onset: [] for onset in cdm.ONSETS}
@@ -90,7 +65,7 @@ def main() -> int:
         inverse.check_inverse_params(params, len(table))
         metrics, _, _ = inverse.evaluate(table, settings.alpha, settings.test_fraction, settings.cv_folds,
                                          settings.cv_repeats, seed)
-        peaks = [onset_peak_z(trace, window) for trace in eeg[onset]]
+        peaks = [onsets.onset_peak_z(trace, window) for trace in eeg[onset]]
         results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_pooled_mse_pA2_mean",
                                                          "cv_pooled_mse_pA2_sd", "cv_pooled_r2_mean",
                                                          "cv_pooled_r2_sd", "cv_fold_mse_pA2_mean",
@@ -100,11 +75,11 @@ def main() -> int:
                               onset_peak_abs_z_max=float(np.nanmax(peaks)))
         logger.info("%s onset: test MSE %.4g pA², pooled CV MSE %.4g ± %.2g pA², R² %.3f; EEG's first %g ms: "
                     "max |z| %.1f", onset, metrics["test_mse_pA2"], metrics["cv_pooled_mse_pA2_mean"],
-                    metrics["cv_pooled_mse_pA2_sd"], metrics["cv_pooled_r2_mean"], ONSET_WINDOW_MS,
+                    metrics["cv_pooled_mse_pA2_sd"], metrics["cv_pooled_r2_mean"], onset_window_ms,
                     results[onset]["onset_peak_abs_z_max"])
 
-    correlations = feature_correlations(tables)
-    changed = most_changed(correlations)
+    correlations = onsets.feature_correlations(tables)
+    changed = onsets.most_changed(correlations)
     logger.info("features whose relation to J_ext changed most: %s", ", ".join(
         f"{name} r {correlations[name]['r_legacy']:+.2f} -> {correlations[name]['r_steady']:+.2f}" for name in changed))
     with common.atomic_dir(data.ONSET_COMPARISON_DIR) as folder:      # the whole folder or nothing
@@ -114,7 +89,7 @@ def main() -> int:
                  sampling_rate_Hz=np.float64(sampling_rate_Hz),
                  **{f"cdm_{onset}": np.array(examples[onset], dtype=np.float32) for onset in cdm.ONSETS})
     write_json(data.ONSET_METRICS, {"onsets": results, "feature_correlation_with_J_ext": correlations,
-                                    "most_changed_features": changed, "onset_window_ms": ONSET_WINDOW_MS,
+                                    "most_changed_features": changed, "onset_window_ms": onset_window_ms,
                                     "history_ms": params.cdm.history_ms, "head_model": head["head_model"],
                                     "electrode": head["nearest_electrode"]})
     log_io(logger, read=["params.yaml", data.KERNELS_FILE, data.HEAD_MODEL_FILE,

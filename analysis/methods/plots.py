@@ -53,6 +53,11 @@ def fig_study_examples(params: Params, signals: dict, features_table, onset_exam
         The features table (one row per key).
     onset_examples : dict
         keys, cdm_legacy and cdm_steady (nA·µm) of the onset comparison.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     keys = params.figures.example_keys
     names = params.figures.example_features
@@ -101,6 +106,11 @@ def fig_true_vs_predicted(predictions, metrics: dict) -> plt.Figure:
         split ("train" or "test"), J_ext_true_pA, J_ext_predicted_pA.
     metrics : dict
         The Ridge metrics (test_mse_pA2, cv_folds, cv_repeats, cv_pooled_mse_pA2_mean/_sd, cv_pooled_r2_mean).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     train = predictions[predictions["split"] == "train"]
@@ -131,6 +141,11 @@ def fig_raster_rates(params: Params, simulations: dict) -> plt.Figure:
         figures.raster_keys, raster_neurons, raster_window_ms; simulation.dt_ms.
     simulations : dict
         Per key, the simulation file's arrays: spike_steps_E/I (steps of dt_ms), spike_ids_E/I, metadata (JSON).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     keys = params.figures.raster_keys
     shown = dict(zip(POPULATIONS, params.figures.raster_neurons))
@@ -175,6 +190,11 @@ def fig_rates_vs_drive(params: Params, rates: dict, reference_rates) -> plt.Figu
         Per key, the (E, I) rates (spikes/s).
     reference_rates : array of 2 floats or None
         The reference run's (E, I) rates, the ones the kernels use; None: not drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     keys = list(params.sweep)
     drive = np.array([params.sweep[key] for key in keys])
@@ -198,6 +218,11 @@ def fig_kernels(kernels_data) -> plt.Figure:
     kernels_data : dict
         The kernels file's arrays: lag_ms, the kernels (read with `analysis.data.kernel`), metadata (JSON with
         nu_X_Hz and Vrest_mV, shown in the title).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     lags = kernels_data["lag_ms"]
     show = (lags >= -5) & (lags <= 60)
@@ -225,6 +250,11 @@ def fig_features_vs_drive(features_table) -> plt.Figure:
     ----------
     features_table : pandas.DataFrame
         One row per run in the sweep's order: J_ext_pA and the catch22 features.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     values = features_table[list(FEATURE_NAMES)].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -29,6 +29,11 @@ def fig_recovery(mean: np.ndarray, sd: np.ndarray, truth: np.ndarray, metrics: d
         Out-of-fold posterior means and sds and the true values, in the targets' units (THETA_TARGETS).
     metrics : dict
         Per target, r2_posterior_mean.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     fig, axes = plt.subplots(2, 4, figsize=(12, 6))
     for j, (ax, target) in enumerate(zip(axes.flat, TARGETS)):
@@ -51,6 +56,11 @@ def fig_sbc(ranks: np.ndarray, n_samples: int) -> plt.Figure:
         Rank of each true value among its run's posterior samples (0 .. n_samples).
     n_samples : int
         Posterior samples per run.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     n_runs = ranks.shape[0]
     # 99 % band of a bin count under uniform ranks: Binomial(n_runs, 1 / N_RANK_BINS)
@@ -72,6 +82,11 @@ def fig_coverage(metrics: dict) -> plt.Figure:
     ----------
     metrics : dict
         Per target, coverage and coverage_ci keyed by the nominal level as a string ("0.9").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     # the axes are 0.6 wide and 1 high at equal aspect: a figure of that shape has no empty margins
     fig, ax = plt.subplots(figsize=(3.4, 4.8))
@@ -99,6 +114,11 @@ def fig_posterior(samples: np.ndarray, truth: np.ndarray) -> plt.Figure:
         Posterior samples of the run.
     truth : numpy.ndarray, shape (7,)
         Its true parameters.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     n = 7
     fig, axes = plt.subplots(n, n, figsize=(10, 10))
@@ -129,6 +149,11 @@ def fig_learning_curve(curve: dict) -> plt.Figure:
     ----------
     curve : dict
         n_test (the fixed test runs) and sizes: per training size (a string), per target, r2_mean and r2_sd.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     sizes = curve["sizes"]
     runs = sorted(int(n) for n in sizes)
@@ -161,6 +186,11 @@ def fig_draws(phi: np.ndarray, outcomes: np.ndarray, prior: priors.Prior) -> plt
         What became of each draw (DRAW_OUTCOMES).
     prior : priors.Prior
         The prior the draws came from (its box in phi: low, high).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, open (the stage saves it with `analysis.data.save_figure`, which closes it).
     """
     fig, axes = plt.subplots(len(PRIOR_NAMES), 1, figsize=(7, 1.1 * len(PRIOR_NAMES)))
     jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(outcomes))  # layout only, no result depends on it
