@@ -5,8 +5,8 @@ here; dvc.yaml spells the same paths for DVC. The formats:
 
   data/simulations/KEY.npz   spike_steps_E/I, spike_ids_E/I, spike_counts, rates_Hz, metadata   (simulate)
   data/kernels/kernels.npz   cdm_kernel_z (pre, post, lag), lag_ms, pre/post_populations, metadata (kernels)
+  data/head_model.json       the EEG gain of every electrode per unit CDM, the nearest electrode   (head_model)
   data/signals/KEY.npz       cdm, cdm_pathways, eeg, eeg_all, eeg_gain_mV_per_nAum, ...          (signals)
-  data/signals/head_model.json  the head model's gain and nearest electrode                      (signals)
   *.csv                      tables of features and predictions: 17 significant digits, "\\n" line ends
   figures/NAME.pdf|png       with the figure's provenance in its metadata (`provenance`, `save_figure`)
 """
@@ -30,7 +30,7 @@ KERNELS_DIR = Path("data/kernels")
 KERNELS_FILE = KERNELS_DIR / "kernels.npz"
 KERNELS_JSON = KERNELS_DIR / "kernels.json"
 SIGNALS_DIR = Path("data/signals")
-HEAD_MODEL_FILE = SIGNALS_DIR / "head_model.json"
+HEAD_MODEL_FILE = Path("data/head_model.json")
 FEATURES_DIR = Path("data/features")
 FEATURES_FILE = FEATURES_DIR / "features.csv"
 ONSET_COMPARISON_DIR = Path("data/onset_comparison")
@@ -184,12 +184,12 @@ def read_features(path: Path) -> pd.DataFrame:
 
 
 def read_head_gain(path: Path = HEAD_MODEL_FILE) -> tuple[np.ndarray, int, dict]:
-    """The head model the signals stage used.
+    """The head model: the EEG gain of every electrode (docs/model.md §4).
 
     Parameters
     ----------
     path : Path
-        head_model.json written by the signals stage.
+        data/head_model.json, written by the head_model stage.
 
     Returns
     -------
@@ -201,8 +201,16 @@ def read_head_gain(path: Path = HEAD_MODEL_FILE) -> tuple[np.ndarray, int, dict]
         The whole description.
     """
     head = read_json(path)
-    gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
-    return gain, head["electrodes"].index(head["nearest_electrode"]), head
+    try:
+        gain = np.asarray(head["gain_mV_per_nAum"], dtype=np.float64)
+        nearest = list(head["electrodes"]).index(head["nearest_electrode"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise common.InputError(f"{path}: not a head model description ({type(err).__name__}: {err}); re-run the "
+                                "head_model stage") from None
+    if gain.shape != (len(head["electrodes"]),) or not np.all(np.isfinite(gain)):
+        raise common.InputError(f"{path}: gain_mV_per_nAum must be {len(head['electrodes'])} finite numbers, one per "
+                                "electrode; re-run the head_model stage")
+    return gain, nearest, head
 
 
 def read_signals(path: Path, signal: str, samples: int, rate_Hz: float) -> dict:

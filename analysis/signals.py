@@ -2,8 +2,8 @@
 
 Usage: python -m analysis.signals
 
-For each sweep item (data/simulations/KEY.npz) with the kernels (data/kernels/kernels.npz): the forward chain
-spikes -> CDM -> EEG of analysis/model/forward.py.
+For each sweep item (data/simulations/KEY.npz) with the kernels (data/kernels/kernels.npz) and the head model's gain
+(data/head_model.json): the forward chain spikes -> CDM -> EEG of analysis/model/forward.py.
 
 Writes data/signals/KEY.npz (deterministic bytes) with
   cdm                float32 (time,) nA·um, at 1/(dt * q) = 1.6 kHz
@@ -12,7 +12,6 @@ Writes data/signals/KEY.npz (deterministic bytes) with
   eeg_all            float32 (electrode, time) mV, every electrode of the head model
   eeg_gain_mV_per_nAum  float64 (electrode,), EEG = gain * CDM
   electrode_labels, nearest_electrode, sampling_rate_Hz, metadata (JSON)
-and data/signals/head_model.json describing the head model used.
 """
 from __future__ import annotations
 
@@ -22,8 +21,8 @@ import time
 import numpy as np
 
 from analysis import common, data
-from analysis.common import format_eta, get_logger, json_array, log_io, params_hash, save_npz, write_json
-from analysis.model import forward, heads
+from analysis.common import format_eta, get_logger, json_array, log_io, params_hash, save_npz
+from analysis.model import forward
 from analysis.params import load_params
 
 
@@ -38,21 +37,10 @@ def main() -> int:
     for key in keys:    # every input whole before the first write (each is read in full below)
         common.check_npz_structure(data.simulation_file(key), data.SIMULATION_ARRAYS)
 
-    head = heads.make_head(params.eeg)  # a missing/wrong head file stops here, before any work
-    gain = heads.eeg_gain(head)
-    if not np.all(np.isfinite(gain)):
-        raise common.InputError(f"head model {params.eeg.head_model}: non-finite EEG gain at "
-                                f"{int(np.sum(~np.isfinite(gain)))} electrodes; check the eeg section of params.yaml")
-    nearest = head.nearest_electrode()
-    dt_ms, q = params.simulation.dt_ms, params.cdm.decimation_factor
-    sampling_rate_Hz = 1000.0 / (dt_ms * q)
-    head_info = {"head_model": params.eeg.head_model, "electrodes": list(head.electrode_labels),
-                 "nearest_electrode": head.electrode_labels[nearest], "orientation": head.orientation.tolist(),
-                 "gain_mV_per_nAum": gain.tolist(), "params_hash": params_hash(params.eeg.model_dump())}
-    if hasattr(head, "vertex"):
-        head_info.update(vertex=head.vertex, vertex_distance_mm=head.vertex_distance_mm)
-    logger.info("head model %s: dipole -> nearest electrode %s, gain %.4g mV per nA·um (%.3g uV per 1e7 nA·um)",
-                head_info["head_model"], head_info["nearest_electrode"], gain[nearest], gain[nearest] * 1e10)
+    # the head model's stage made the gain once (docs/model.md §4): EEG = gain * CDM at every electrode
+    gain, nearest, head_info = data.read_head_gain(data.HEAD_MODEL_FILE)
+    logger.info("head model %s: the trace is electrode %s, gain %.4g mV per nA·um", head_info["head_model"],
+                head_info["nearest_electrode"], gain[nearest])
 
     kernel_source = forward.KernelSource(params, data.KERNELS_FILE)
     forward.check_history_covers_kernels(params, kernel_source.shared["cdm_kernel_z"])
@@ -68,19 +56,19 @@ def main() -> int:
             metadata = {"key": key, "J_ext_pA": params.sweep[key], "pairing": params.cdm.pairing,
                         "onset": params.cdm.onset, "history_ms": params.cdm.history_ms,
                         "kernel_rates_Hz": kernel_source.rates_Hz(simulation),
-                        "decimation_factor": q, "head_model": head_info["head_model"],
+                        "decimation_factor": params.cdm.decimation_factor, "head_model": head_info["head_model"],
                         "units": {"cdm": "nA·um", "eeg": "mV"},
                         "params_hash": params_hash(params.section_dump("cdm", "eeg"))}
             save_npz(folder / f"{key}.npz", **signals, eeg=signals["eeg_all"][nearest], eeg_gain_mV_per_nAum=gain,
-                     electrode_labels=np.array(head.electrode_labels), nearest_electrode=np.int64(nearest),
-                     sampling_rate_Hz=np.float64(sampling_rate_Hz), metadata=json_array(metadata))
+                     electrode_labels=np.array(head_info["electrodes"]), nearest_electrode=np.int64(nearest),
+                     sampling_rate_Hz=np.float64(params.sampling_rate_Hz), metadata=json_array(metadata))
             wrote.append(data.SIGNALS_DIR / f"{key}.npz")
             logger.info("item %d/%d %s: CDM sd %.4g nA·um, EEG sd %.4g uV, %.2f s, %s", i + 1, len(keys), key,
                         signals["cdm"].std(), signals["eeg_all"][nearest].std() * 1000, time.perf_counter() - t0,
                         format_eta(i + 1, len(keys), time.perf_counter() - start))
-        write_json(folder / "head_model.json", head_info)
-    log_io(logger, read=["params.yaml", str(data.KERNELS_FILE), f"{data.SIMULATIONS_DIR}/*.npz ({len(keys)} items)"],
-           wrote=[data.SIGNALS_DIR / "head_model.json", f"{data.SIGNALS_DIR}/*.npz ({len(wrote)} items)"])
+    log_io(logger, read=["params.yaml", data.HEAD_MODEL_FILE, data.KERNELS_FILE,
+                         f"{data.SIMULATIONS_DIR}/*.npz ({len(keys)} items)"],
+           wrote=[f"{data.SIGNALS_DIR}/*.npz ({len(wrote)} items)"])
     logger.info("stage signals took %.1f s", time.perf_counter() - start)
     return 0
 

@@ -134,7 +134,7 @@ def case_items_not_the_sweep(root):
 
 def case_nan_dipole_location(root):
     set_param(root, "eeg", "dipole_location_mni_mm", [float("nan"), -103.3, -1.46])
-    return "signals", "data/signals/head_model.json", (
+    return "head_model", "data/head_model.json", (
         "error: params.yaml + profiles/tiny.yaml: eeg.dipole_location_mni_mm[0] = nan is invalid; accepted: a list "
         "of 3 finite numbers (mm)")
 
@@ -225,7 +225,7 @@ def case_model_of_other_traces(root):
     seed_runs(root)
     for path, content in (("models/ridge_J_ext.json", {"trace_samples": 999}),
                           ("metrics/ridge.json", {"cv_pooled_mse_pA2_mean": 0.1}),
-                          ("data/signals/head_model.json", {"electrodes": ["O1"], "nearest_electrode": "O1",
+                          ("data/head_model.json", {"electrodes": ["O1"], "nearest_electrode": "O1",
                                                             "gain_mV_per_nAum": [1e-10]})):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(json.dumps(content))

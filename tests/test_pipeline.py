@@ -126,7 +126,7 @@ def test_regression_onset_legacy_reproduces_the_original_signals_features_and_me
     from analysis.params import profile_params
 
     params = profile_params("tiny")
-    head = json.loads((workspace / "data" / "signals" / "head_model.json").read_text())
+    head = json.loads((workspace / "data" / "head_model.json").read_text())
     gain = np.asarray(head["gain_mV_per_nAum"])
     nearest = head["electrodes"].index(head["nearest_electrode"])
     kernels = load_npz(workspace / "data" / "kernels" / "kernels.npz")

@@ -125,7 +125,7 @@ def test_signals_and_features_verdicts_against_the_seed_spread(runs, tmp_path):
     write_text(root / "params.yaml", yaml.safe_dump(profile_raw("tiny"), sort_keys=False))
     save_npz(root / "data/kernels/kernels.npz", cdm_kernel_z=kernel_z,
              metadata=json_array({"nu_X_Hz": {"E": 6.5, "I": 9.6}, "Vrest_mV": -65.0}))
-    write_text(root / "data/signals/head_model.json", json.dumps(
+    write_text(root / "data/head_model.json", json.dumps(
         {"electrodes": list(head.electrode_labels), "nearest_electrode": head.electrode_labels[nearest],
          "gain_mV_per_nAum": gain.tolist()}))
     save_npz(root / "data/simulations/ref.npz", **runs["archived"])
