@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from analysis import common, data
-from analysis.common import derive_seed, get_logger, log_io, save_npz, write_json
+from analysis.common import derive_seed, format_eta, get_logger, log_io, save_npz, write_json
 from analysis.methods import calibration, spectra, study2_inverse
 from analysis.model import draws, priors
 from analysis.params import load_params
@@ -55,10 +55,20 @@ def main() -> int:
                "feature_transform": study.feature_transform, "npe_settings": study.npe.model_dump(),
                "feature_sets": {}}
     posteriors = {}
+    # progress: Ridge, MLP and every NPE fold of each feature set (tens of minutes at a few hundred runs)
+    total_steps = len(study2_inverse.FEATURE_SETS) * study2_inverse.steps_per_feature_set(study)
+    steps_done = 0
+
+    def progress(step: str) -> None:
+        nonlocal steps_done
+        steps_done += 1
+        elapsed_s = time.perf_counter() - start
+        logger.info("%s: %s; steps %d/%d, remaining %d, elapsed %.0f s, %s", feature_set, step, steps_done,
+                    total_steps, total_steps - steps_done, elapsed_s, format_eta(steps_done, total_steps, elapsed_s))
+
     for feature_set in study2_inverse.FEATURE_SETS:
         metrics["feature_sets"][feature_set], posteriors[feature_set] = study2_inverse.evaluate_feature_set(
-            table, feature_set, study, prior, seed)
-        logger.info("%s: done (%.0f s)", feature_set, time.perf_counter() - start)
+            table, feature_set, study, prior, seed, progress)
 
     # the same runs with the other kernel mode, side by side (docs/model.md §8)
     other = data.read_features(data.STUDY2_OTHER_KERNELS_FEATURES_FILE)

@@ -71,8 +71,10 @@ def test_cross_fitting_gives_every_run_an_out_of_fold_calibrated_posterior():
     phi = rng.uniform(low, high, (300, 2))
     x = phi + 0.2 * rng.normal(size=phi.shape)
     settings = SimpleNamespace(density_estimator="maf", hidden_features=20, num_transforms=2, max_epochs=200)
+    reported = []
     fitted = calibration.cross_fit(phi, x, low, high, lambda p: p, 2, folds=3, n_samples=200, tarp_bins=10,
-                                   settings=settings, feature_transform="standard", seed=6)
+                                   settings=settings, feature_transform="standard", seed=6, progress=reported.append)
+    assert reported == ["NPE fold 1/3", "NPE fold 2/3", "NPE fold 3/3"]
     assert sorted(np.bincount(fitted.fold)) == [100, 100, 100] and np.isfinite(fitted.ranks).all()
     covered = calibration.coverage_from_ranks(fitted.ranks, 200, (0.9,))[0.9]["coverage"]
     np.testing.assert_allclose(covered, 0.9, atol=0.08)

@@ -65,7 +65,7 @@ class CrossFitted:
 
 def cross_fit(phi: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray, targets: Callable,
               n_targets: int, folds: int, n_samples: int, tarp_bins: int, settings, feature_transform: str,
-              seed: int) -> CrossFitted:
+              seed: int, progress: Callable[[str], None] | None = None) -> CrossFitted:
     """K-fold cross-fitted NPE posteriors of every run, with sbi's SBC ranks and TARP coverage.
 
     Parameters
@@ -92,6 +92,8 @@ def cross_fit(phi: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray,
         study2.feature_transform.
     seed : int
         Folds, training and sampling all derive from it.
+    progress : callable, optional
+        Called with a short description after each fold (the whole fit takes minutes at a few hundred runs).
 
     Returns
     -------
@@ -129,6 +131,8 @@ def cross_fit(phi: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray,
         ecp, alpha = run_tarp(thetas, xs, posterior, num_posterior_samples=n_samples, num_bins=tarp_bins,
                               show_progress_bar=False)
         ecp_sum = ecp_sum + ecp.numpy() * len(test)
+        if progress is not None:
+            progress(f"NPE fold {k + 1}/{folds}")
     return CrossFitted(ranks, mean, sd, dap, fold_of, ecp_sum / n_runs, alpha.numpy(), example, n_samples)
 
 

@@ -12,6 +12,8 @@ Ridge on random training sets of each size and scores them on one fixed test set
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -423,8 +425,24 @@ def posterior_metrics(fitted: calibration.CrossFitted, truth: np.ndarray, prior_
     return out
 
 
+def steps_per_feature_set(study: Study2) -> int:
+    """The progress steps of `evaluate_feature_set`: Ridge, MLP and each NPE calibration fold.
+
+    Parameters
+    ----------
+    study : Study2
+        The study's settings (calibration_folds).
+
+    Returns
+    -------
+    int
+        2 + study2.calibration_folds.
+    """
+    return 2 + study.calibration_folds
+
+
 def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, prior: priors.Prior,
-                         seed: int) -> tuple[dict, dict]:
+                         seed: int, progress: Callable[[str], None] | None = None) -> tuple[dict, dict]:
     """One feature set: Ridge and MLP cross-validated, NPE cross-fitted over every usable run and checked.
 
     Parameters
@@ -439,6 +457,8 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, p
         The prior the runs were drawn from (NPE's BoxUniform on phi).
     seed : int
         seeds.inverse.
+    progress : callable, optional
+        Called with a short description after each step (`steps_per_feature_set` of them).
 
     Returns
     -------
@@ -455,13 +475,15 @@ def evaluate_feature_set(table: pd.DataFrame, feature_set: str, study: Study2, p
     for kind in ("ridge", "mlp"):
         cv = cross_validation_of(X, Y, kind, study.cv_folds, study.cv_repeats, study.feature_transform, seed)
         result[kind] = summarize(scores_of(cv))
+        if progress is not None:
+            progress(f"{kind} cross-validated")
     # NPE learns the posterior of phi, the variables the draws were uniform in (the prior the runs were drawn
     # from, docs/model.md §8); its samples are turned into theta and every other posterior target
     phi = priors.phi_from_theta({name: Y[:, j] for j, name in enumerate(priors.PARAMETERS)})
     n_posterior = len(POSTERIOR_TARGETS)
     fitted = calibration.cross_fit(phi, X, prior.low, prior.high, posterior_targets, n_posterior,
                                    study.calibration_folds, study.posterior_samples, study.tarp_bins, study.npe,
-                                   study.feature_transform, derive_seed(seed, "npe", feature_set))
+                                   study.feature_transform, derive_seed(seed, "npe", feature_set), progress)
     # shrinkage against the prior's own variance of each target, estimated from draws of it
     rng = np.random.default_rng(derive_seed(seed, "prior"))
     prior_variance = posterior_targets(prior.sample(rng, PRIOR_SAMPLES_FOR_VARIANCE)).var(axis=0)
