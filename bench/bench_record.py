@@ -6,9 +6,11 @@ alternating, twice each way: `dvc commit --force NAME` once per item (what the s
 (tests/test_sweep.py). The cost of one read and write grows with dvc.lock, so the seconds here (a tiny lock)
 are a floor; the ratio is what carries over: a study's recorder takes at most one batch per read and write.
 
-Then that read and write at the study's size, on a copy of the repository's dvc.lock, alternating, best of 3:
-DVC's round-trip loader (what sweep.write_lock_entries used before 2026-12-06, as DVC's own dump_stages does)
-against the plain loader with libyaml (ruamel.yaml.clib) that it uses now; both give the same bytes.
+Then the update of one entry at the study's size, on a copy of the repository's dvc.lock, alternating, best of 3:
+DVC's round-trip loader and whole dump (as DVC's own dump_stages does; sweep.write_lock_entries before
+2026-12-06), the plain loader with libyaml (ruamel.yaml.clib) and the whole dump (until 2026-12-07), and the
+entry alone dumped by DVC's writer and spliced into the text (sweep.splice_lock_entries, now); all three must
+give the same bytes.
 """
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.common import REPO_ROOT
-from tools.sweep import record, write_lock_entries
+from analysis.common import REPO_ROOT, atomic_path
+from tools.sweep import record, splice_lock_entries
 from tools.workspace import prepare
 
 
@@ -42,32 +44,55 @@ def batched(root: Path, names: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def lock_round_trip(lock: Path) -> float:
-    """The read and write of dvc.lock as DVC's dump_stages does it: the round-trip loader, then DVC's dump."""
-    from dvc.utils.serialize import dump_yaml, parse_yaml_for_update
+def changed_entry(text: str) -> dict:
+    """The middle entry of the lock with another output md5: what recording a re-run item writes."""
+    import copy
+
+    from dvc.utils.serialize import parse_yaml
+
+    stages = parse_yaml(text, "dvc.lock")["stages"]
+    name = list(stages)[len(stages) // 2]
+    entry = copy.deepcopy(stages[name])
+    entry["outs"][0]["md5"] = "0123456789abcdef" * 2
+    return {name: entry}
+
+
+def lock_whole_dump(lock: Path, entries: dict, round_trip: bool) -> float:
+    """Parse the whole lock (DVC's round-trip loader as its dump_stages, or the plain one with libyaml), update
+    the entry, and dump the whole lock with DVC's writer."""
+    from dvc.utils.serialize import dump_yaml, parse_yaml, parse_yaml_for_update
 
     start = time.perf_counter()
-    dump_yaml(lock, parse_yaml_for_update(lock.read_text(encoding="utf-8"), str(lock)))
+    data = (parse_yaml_for_update if round_trip else parse_yaml)(lock.read_text(encoding="utf-8"), str(lock))
+    data["stages"].update(entries)
+    dump_yaml(lock, data)
     return time.perf_counter() - start
 
 
-def lock_plain(lock: Path) -> float:
+def lock_spliced(lock: Path, entries: dict) -> float:
+    """The entry alone dumped and spliced into the text, through a temporary file and a rename."""
     start = time.perf_counter()
-    write_lock_entries(lock, [])
+    text = splice_lock_entries(lock.read_text(encoding="utf-8"), entries)
+    with atomic_path(lock) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return time.perf_counter() - start
 
 
 def study_lock() -> dict:
+    original = (REPO_ROOT / "dvc.lock").read_text(encoding="utf-8")
+    entries = changed_entry(original)
+    seconds, results = {"round_trip_s": [], "plain_s": [], "spliced_s": []}, {}
     with tempfile.TemporaryDirectory() as scratch:
         lock = Path(scratch) / "dvc.lock"
-        lock.write_bytes((REPO_ROOT / "dvc.lock").read_bytes())
-        round_trip, plain = [], []
         for _ in range(3):
-            round_trip.append(lock_round_trip(lock))
-            plain.append(lock_plain(lock))
-        same = lock.read_bytes() == (REPO_ROOT / "dvc.lock").read_bytes()
-    return {"lock_kB": (REPO_ROOT / "dvc.lock").stat().st_size / 1000, "round_trip_s": round_trip, "plain_s": plain,
-            "same_bytes": same}
+            for name, way in (("round_trip_s", lambda *a: lock_whole_dump(*a, round_trip=True)),
+                              ("plain_s", lambda *a: lock_whole_dump(*a, round_trip=False)),
+                              ("spliced_s", lock_spliced)):
+                lock.write_text(original, encoding="utf-8")
+                seconds[name].append(way(lock, entries))
+                results[name] = lock.read_bytes()
+    return {"lock_kB": len(original.encode()) / 1000, **seconds,
+            "same_bytes": len(set(results.values())) == 1 and results["spliced_s"] != original.encode()}
 
 
 def run() -> dict:
@@ -89,9 +114,11 @@ def run() -> dict:
               f"one batch (tools.sweep.record): {per_batch:.1f} s",
               f"ratio item by item / batch = {per_item / per_batch:.2f}"]
     study = study_lock()
-    report += [f"the study's dvc.lock ({study['lock_kB']:.0f} kB), one read and write (best of 3, alternating): "
-               f"round-trip loader {min(study['round_trip_s']):.2f} s, plain loader with libyaml "
-               f"{min(study['plain_s']):.2f} s: ratio {min(study['round_trip_s']) / min(study['plain_s']):.2f}; "
-               f"same bytes: {study['same_bytes']}"]
+    fastest = {name: min(study[name]) for name in ("round_trip_s", "plain_s", "spliced_s")}
+    report += [f"the study's dvc.lock ({study['lock_kB']:.0f} kB), one entry updated (best of 3, alternating): "
+               f"round-trip loader + whole dump {fastest['round_trip_s']:.2f} s, plain loader + whole dump "
+               f"{fastest['plain_s']:.2f} s, entry spliced {fastest['spliced_s']:.3f} s: ratios "
+               f"{fastest['round_trip_s'] / fastest['spliced_s']:.0f} and "
+               f"{fastest['plain_s'] / fastest['spliced_s']:.0f}; same bytes: {study['same_bytes']}"]
     return {"items": len(names), "lock_kB": lock_kB, "item_by_item_s": one_by_one, "batch_s": batch,
             "study_lock": study, "report": report}

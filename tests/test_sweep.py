@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import os
 import subprocess
 import sys
@@ -90,20 +91,48 @@ def test_a_batch_is_recorded_as_dvc_commit_records_its_items_one_by_one(swept):
     assert lock.stat().st_ino != inode
     recorded = yaml.safe_load(by_dvc)["stages"]
     assert all(recorded[name]["outs"][0]["md5"] == md5(root / f"data/simulations/{name[-3:]}.npz") for name in names)
+    # an item the lock does not hold yet is appended, as `dvc commit` appends it
+    without_j05 = "".join(block for block in re.split(r"(?m)^(?=  \S)", by_dvc.decode())
+                          if not block.startswith("  simulate@j05:"))
+    lock.write_text(without_j05)
+    run([sys.executable, "-m", "dvc", "commit", "--force", "--quiet", "simulate@j05"], root)
+    appended_by_dvc = lock.read_bytes()
+    lock.write_text(without_j05)
+    sweep.record(root, ["simulate@j05"])
+    assert lock.read_bytes() == appended_by_dvc != by_dvc
     with pytest.raises(sweep.ItemFailed, match="no stage simulate@j99"):
         sweep.record(root, ["simulate@j99"])
 
 
-def test_the_study_lock_round_trips_byte_for_byte_through_the_fast_loader(tmp_path):
-    # write_lock_entries reads dvc.lock with the plain loader (libyaml), not DVC's round-trip one: on the study's
-    # own lock (every stage, > 0.5 MB) rewriting no entry must give back the same bytes, key order and number format
-    import _ruamel_yaml  # noqa: F401  (ruamel.yaml.clib: without it the plain loader is pure Python again)
+def test_entries_spliced_into_the_study_lock_give_dvcs_whole_dump(tmp_path):
+    # write_lock_entries dumps only the recorded entries and splices them into dvc.lock's text; on the study's own
+    # lock (every stage, > 0.5 MB) the result must be what DVC's writer gives for the whole updated lock: an entry
+    # replaced where it stands (another md5, a longer deps list), a new one appended, the rest untouched
+    import copy
 
+    from dvc.utils.serialize import dumps_yaml, parse_yaml
+
+    text = (REPO / "dvc.lock").read_text()
+    data = parse_yaml(text, "dvc.lock")
+    assert dumps_yaml(data) == text and len(text) > 500_000       # the lock is DVC's own dump
+    names = list(data["stages"])
+    changed = copy.deepcopy(data["stages"][names[len(names) // 2]])
+    changed["outs"][0]["md5"] = "0123456789abcdef" * 2
+    changed["deps"].append({"path": "analysis/extra.py", "hash": "md5", "md5": "f" * 32})
+    last = copy.deepcopy(data["stages"][names[-1]])
+    last["cmd"] = last["cmd"] + " --again"
+    entries = {names[len(names) // 2]: changed, names[-1]: last,
+               "simulate_study2@t9999": copy.deepcopy(data["stages"][names[0]])}
+    spliced = sweep.splice_lock_entries(text, entries)
+    data["stages"].update(copy.deepcopy(entries))
+    assert spliced == dumps_yaml(data)
+    assert spliced.index("\n  simulate_study2@t9999:\n") > spliced.index(f"\n  {names[-1]}:\n")   # appended
+    assert sweep.stages_last(text) and not sweep.stages_last(text + "other: 1\n") and not sweep.stages_last("")
+    # a lock that does not end with its stages (edited by hand) is dumped whole, with the same result
     lock = tmp_path / "dvc.lock"
-    lock.write_bytes((REPO / "dvc.lock").read_bytes())
+    lock.write_text("stages:\n" + text.split("stages:\n", 1)[1] + "schema: '2.0'\n")
     sweep.write_lock_entries(lock, [])
-    assert lock.read_bytes() == (REPO / "dvc.lock").read_bytes()
-    assert lock.stat().st_size > 500_000 and "simulate_study2@t0000" in yaml.safe_load(lock.read_text())["stages"]
+    assert lock.read_text() == "stages:\n" + text.split("stages:\n", 1)[1] + "schema: '2.0'\n"
 
 
 def kill_the_worker_running(driver: subprocess.Popen, key: str, timeout_s: float = 300.0) -> int:
