@@ -439,10 +439,24 @@ class EarlyStopSection(Section):
 
 class NpeSettings(Section):
     """docs/model.md §8: sbi's density estimator, sized for the budget."""
-    density_estimator: Literal["maf", "nsf", "mdn"] = _field("maf | nsf | mdn")
+    density_estimator: Literal["maf", "nsf", "mdn", "zuko_maf", "zuko_nsf"] = _field(
+        "maf | nsf | mdn | zuko_maf | zuko_nsf")
+    # sbi's z_score_theta: transform_to_unconstrained (zuko_* and mdn) learns the parameters mapped from the prior's
+    # box onto the real line, so a posterior as wide as the box is representable
+    z_score_theta: Literal["independent", "transform_to_unconstrained"] = _field(
+        "independent | transform_to_unconstrained")
     hidden_features: int = _field("an integer >= 1", ge=1)
     num_transforms: int = _field("an integer >= 1", ge=1)
     max_epochs: int = _field("an integer >= 1", ge=1)
+
+    @model_validator(mode="after")
+    def _rules(self):
+        # sbi builds the unconstrained transform for its zuko flows and the mdn only
+        if self.z_score_theta == "transform_to_unconstrained" and self.density_estimator in ("maf", "nsf"):
+            raise RuleError("z_score_theta", self.z_score_theta,
+                            f"independent with density_estimator {self.density_estimator} (transform_to_unconstrained "
+                            "needs zuko_maf, zuko_nsf or mdn)")
+        return self
 
 
 class CalibrationPower(Section):

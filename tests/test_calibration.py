@@ -70,7 +70,8 @@ def test_cross_fitting_gives_every_run_an_out_of_fold_calibrated_posterior():
     low, high = np.array([-1.0, -1.0]), np.array([1.0, 1.0])
     phi = rng.uniform(low, high, (300, 2))
     x = phi + 0.2 * rng.normal(size=phi.shape)
-    settings = SimpleNamespace(density_estimator="maf", hidden_features=20, num_transforms=2, max_epochs=200)
+    settings = SimpleNamespace(density_estimator="zuko_maf", hidden_features=20, num_transforms=2, max_epochs=500,
+                               z_score_theta="transform_to_unconstrained")
     reported = []
     fitted = calibration.cross_fit(phi, x, low, high, lambda p: p, 2, folds=3, n_samples=200, tarp_bins=10,
                                    settings=settings, feature_transform="standard", seed=6, progress=reported.append)

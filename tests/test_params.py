@@ -73,6 +73,10 @@ CASES = [
      "study2.prior_ln_half_width.Q_EI_fC = 0.0 is invalid; accepted: a number in (0, 2] (e-folds)"),
     (put("study2.learning_curve_runs", [3, 50]),
      "study2.learning_curve_runs = [3, 50] is invalid; accepted: at most the number of draws, 12"),
+    # sbi builds the logit transform of the prior's box for its zuko flows and the mdn only (docs/model.md §8)
+    (put("study2.npe.density_estimator", "maf"),
+     "study2.npe.z_score_theta = 'transform_to_unconstrained' is invalid; accepted: independent with "
+     "density_estimator maf (transform_to_unconstrained needs zuko_maf, zuko_nsf or mdn)"),
     (put("kernels.rates_source", "ground_truth"),
      "kernels.ground_truth_dir = None is invalid; accepted: a folder holding spikes.h5 and somav.h5 "),
 ]

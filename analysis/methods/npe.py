@@ -59,14 +59,15 @@ def fit_npe(theta: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray,
         torch's seed: the training's initialization and data order.
     settings : NpeSettings
         study2.npe: density estimator, its size, the epoch limit (sbi stops earlier when the validation loss
-        stops improving).
+        stops improving), and z_score_theta (sbi's: transform_to_unconstrained learns in the logit space of the
+        prior's box).
     transform_kind : {"standard", "quantile_normal"}
         study2.feature_transform.
 
     Returns
     -------
     posterior : sbi posterior
-        Amortized: sample it given any transformed x.
+        Amortized: sample it given any transformed x; its samples lie in the prior's box.
     transform : sklearn transformer
         Fitted on x.
     """
@@ -78,8 +79,13 @@ def fit_npe(theta: np.ndarray, x: np.ndarray, low: np.ndarray, high: np.ndarray,
     torch.manual_seed(seed)
     transform = feature_transform(transform_kind, len(x)).fit(x)
     prior = BoxUniform(low=torch.as_tensor(low, dtype=torch.float32), high=torch.as_tensor(high, dtype=torch.float32))
+    # transform_to_unconstrained: the flow learns the parameters mapped from the prior's box onto the real line
+    # (sbi's logit transform of the prior's support), so a posterior as wide as the box is representable; a flow
+    # on the box itself puts too little mass near its edges and its intervals undercover (docs/model.md §8)
+    unconstrained = settings.z_score_theta == "transform_to_unconstrained"
     estimator = posterior_nn(model=settings.density_estimator, hidden_features=settings.hidden_features,
-                             num_transforms=settings.num_transforms)
+                             num_transforms=settings.num_transforms, z_score_theta=settings.z_score_theta,
+                             **({"x_dist": prior} if unconstrained else {}))
     inference = NPE(prior=prior, density_estimator=estimator, show_progress_bars=False)
     inference.append_simulations(torch.as_tensor(theta, dtype=torch.float32),
                                  torch.as_tensor(transform.transform(x), dtype=torch.float32))

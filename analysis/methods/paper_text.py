@@ -402,8 +402,10 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
         "s2_n_runaway": str(metrics["n_runaway"]), "s2_n_silent": str(metrics["n_silent"]),
         "s2_n_usable": str(metrics["n_usable"]), "s2_n_runs": count(n_runs, "usable run"),
         "s2_calibration_folds": str(checks["calibration_folds"]), "s2_tstop_s": fmt(study.tstop_ms / 1000),
-        "s2_npe_settings": (f"{study.npe.density_estimator.upper()}, {study.npe.num_transforms} transforms of "
-                            f"{study.npe.hidden_features} hidden units"),
+        "s2_npe_settings": (f"a {ESTIMATOR_WORDS[study.npe.density_estimator]} of {study.npe.num_transforms} "
+                            f"transforms × {study.npe.hidden_features} hidden units"
+                            + (", learnt in the logit space of the prior's box"
+                               if study.npe.z_score_theta == "transform_to_unconstrained" else "")),
         "s2_feature_transform": study.feature_transform.replace("_", "-"),
         "s2_verdicts": study2_verdicts(listed, calibrated, n_posterior, n_runs, power, checks, demonstration),
         "s2_table": markdown_table(header, rows),
@@ -505,6 +507,10 @@ KERNEL_WHY = {
     "fixed": ("study 1's kernels for every draw, so that a draw's weights and time constants reach the EEG only "
               "through the spike trains"),
 }
+
+# how the paper names sbi's density estimators (study2.npe.density_estimator)
+ESTIMATOR_WORDS = {"maf": "masked autoregressive flow", "zuko_maf": "masked autoregressive flow",
+                   "nsf": "neural spline flow", "zuko_nsf": "neural spline flow", "mdn": "mixture density network"}
 
 # what a target recovered with one kernel mode only tells (docs/model.md §8)
 KERNEL_ONLY_MEANS = {
