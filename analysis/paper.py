@@ -4,7 +4,7 @@ Usage: python -m analysis.paper
 
 paper/paper.template.md holds the text with {{name}} placeholders; this stage fills them from params.yaml,
 metrics/ridge.json, metrics/onset_comparison.json, metrics/seed_noise.json, metrics/study2.json,
-data/kernels/kernels.json, data/signals/head_model.json and the simulations (no number
+data/kernels/kernels.json, data/head_model.json and the simulations (no number
 is typed by hand; the text is made by analysis/methods/paper_text.py), and writes
   paper/paper.md       the filled manuscript (Markdown)
   paper/numbers.json   every filled value, as it appears in the text (the tests compare it with metrics/)

@@ -172,6 +172,15 @@ def test_study2_verdicts_are_computed_from_the_numbers():
     assert kernels.endswith("with each draw's own kernels only, so through the kernel model and not the spike "
                             "trains alone: `J_ext_pA`.")
     assert "0.4 [0.1, 0.7]" in values["s2_kernel_table"]
+    # the SBC rank test's rejections are named, beside the chance of as many among independent calibrated tests:
+    # 1 - 0.95**3 = 0.1426 for at least one of three
+    assert "rejects uniform ranks (p < 0.05) for no target." in said
+    rejecting = study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.05, "J_II_pA": 0.3})
+    rejecting["feature_sets"]["both"] = {**rejecting["feature_sets"]["both"], "npe": {
+        target: {**npe, "sbc_ks_p": 0.01 if target == "J_EE_pA" else 0.5}
+        for target, npe in rejecting["feature_sets"]["both"]["npe"].items()}}
+    assert ("for `J_EE_pA` (p 0.01); were all 3 posteriors calibrated, independent tests would reject at least 1 "
+            "with probability 0.14.") in paper_text.study2_values(rejecting, study)["s2_verdicts"]
     demo = paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8}, n_runs=12), study,
                                     demonstration=True)["s2_verdicts"]
     assert "no parameter is called recovered" in demo and "`J_ext_pA`" not in demo and "12 usable runs" in demo

@@ -11,7 +11,7 @@ from analysis.common import software_versions
 from analysis.model.network import mean_drive_threshold_pA
 from analysis.params import Params
 
-PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycatch22", "fooof", "sbi", "torch",
+PACKAGES = ("nest-simulator", "neuron", "LFPy", "lfpykernels", "lfpykit", "pycatch22", "fooof", "sbi", "zuko", "torch",
             "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "h5py", "dask", "dvc", "pypandoc_binary",
             "typst")
 
@@ -407,7 +407,8 @@ def study2_values(metrics: dict, study, demonstration: bool = False) -> dict[str
                             + (", learnt in the logit space of the prior's box"
                                if study.npe.z_score_theta == "transform_to_unconstrained" else "")),
         "s2_feature_transform": study.feature_transform.replace("_", "-"),
-        "s2_verdicts": study2_verdicts(listed, calibrated, n_posterior, n_runs, power, checks, demonstration),
+        "s2_verdicts": study2_verdicts(listed, calibrated, n_posterior, n_runs, power, checks, demonstration,
+                                       ks_p={target: npe["sbc_ks_p"] for target, npe in both["npe"].items()}),
         "s2_table": markdown_table(header, rows),
         "s2_curve_n_test": count(curve["n_test"], "fixed test run"), "s2_curve_repeats": str(curve["repeats"]),
         "s2_curve_table": markdown_table(["target"] + [f"{size} runs" for size in sizes], curve_rows),
@@ -604,8 +605,37 @@ def power_phrase(power: dict) -> str:
             f"{part(power['wider'], 'wide', power['grid_end']['wider'])}")
 
 
+def rank_test_rejections(ks_p: dict[str, float], alpha: float) -> str:
+    """Which targets' SBC rank test rejects uniform ranks, and how often that many rejections happen by chance.
+
+    Were every posterior calibrated, each test would reject with probability alpha, so the number of rejections
+    among n independent tests is Binomial(n, alpha); the targets' tests are not independent, so the sentence says
+    "independent".
+
+    Parameters
+    ----------
+    ks_p : dict
+        Posterior target -> its SBC KS p-value.
+    alpha : float
+        The test's level.
+
+    Returns
+    -------
+    str
+    """
+    import scipy.stats
+
+    rejected = [f"`{target}` (p {fmt(p, 2)})" for target, p in ks_p.items() if p < alpha]
+    if not rejected:
+        return f"The rank test rejects uniform ranks (p < {fmt(alpha)}) for no target."
+    chance = scipy.stats.binom.sf(len(rejected) - 1, len(ks_p), alpha)
+    return (f"The rank test rejects uniform ranks (p < {fmt(alpha)}) for {', '.join(rejected)}; were all "
+            f"{len(ks_p)} posteriors calibrated, independent tests would reject at least {len(rejected)} with "
+            f"probability {fmt(chance, 2)}.")
+
+
 def study2_verdicts(listed: dict[str, str], n_calibrated: int, n_targets: int, n_runs: int, power: dict,
-                    checks: dict, demonstration: bool) -> str:
+                    checks: dict, demonstration: bool, ks_p: dict[str, float] | None = None) -> str:
     """Study 2's verdict sentences. Claims are about these runs ("not recovered at N"), never about the model in
     general, and say what the calibration test could detect; a demonstration profile makes none.
 
@@ -625,6 +655,8 @@ def study2_verdicts(listed: dict[str, str], n_calibrated: int, n_targets: int, n
         The feature set's npe_checks (TARP).
     demonstration : bool
         A profile other than full: no verdicts.
+    ks_p : dict, optional
+        Posterior target -> its SBC KS p-value (the rejections are named).
 
     Returns
     -------
@@ -638,7 +670,7 @@ def study2_verdicts(listed: dict[str, str], n_calibrated: int, n_targets: int, n
             f"For {n_calibrated} of {n_targets} posterior targets every level's 95 % interval of the coverage holds "
             f"the nominal level; TARP's area to the diagonal is {fmt(checks['tarp_atc'], 2)} (KS p "
             f"{fmt(checks['tarp_ks_p'], 2)}); {power_phrase(power)}, so a calibration error smaller than that "
-            "would pass unseen.")
+            "would pass unseen." + (" " + rank_test_rejections(ks_p, power["alpha"]) if ks_p else ""))
 
 
 def fill(template: str, values: dict[str, str]) -> str:
