@@ -92,6 +92,18 @@ def test_archive_refuses_a_workspace_that_differs_from_dvc_lock(repository, tmp_
         features.write_bytes(original)
 
 
+def test_archive_beside_another_dvc_command_is_one_line_naming_the_lock(repository, tmp_path):
+    # seen 2026-12-07: `make archive` beside `make test-full` printed DVC's whole stderr, newlines escaped
+    from dvc.repo import Repo, lock_repo
+
+    with Repo(str(repository)) as repo, lock_repo(repo):
+        done = run([sys.executable, "-m", "tools.archive", "--out", str(tmp_path)], repository, expect=2)
+    *progress, line = done.stderr.strip().splitlines()
+    assert not any(said.startswith("error") for said in progress)
+    assert line.startswith("error: dvc push failed: ") and "lock" in line and "another DVC command" in line
+    assert not list(tmp_path.glob("*.tar"))
+
+
 def test_restore_on_a_fresh_clone_gives_a_clean_dvc_status_and_hashes_that_reproduce(deposit, repository, tmp_path):
     clone = fresh_clone(repository, tmp_path / "clone")
     assert not (clone / "data").exists()

@@ -90,16 +90,21 @@ def deposit_metadata(root: Path, commit: str, profile: str) -> dict:
 
 def push_outputs(root: Path, remote_dir: Path) -> None:
     """dvc push of every cached output to a plain-folder remote (configured locally, removed afterwards)."""
-    add = subprocess.run(["dvc", "remote", "add", "--local", "-f", PUSH_REMOTE, str(remote_dir)], cwd=root,
+    # DVC of this Python, whatever PATH holds
+    dvc = [sys.executable, "-m", "dvc"]
+    add = subprocess.run([*dvc, "remote", "add", "--local", "-f", PUSH_REMOTE, str(remote_dir)], cwd=root,
                          capture_output=True, text=True)
     if add.returncode != 0:
         raise ArchiveError(f"dvc remote add failed: {add.stderr.strip()}")
     try:
-        push = subprocess.run(["dvc", "push", "-r", PUSH_REMOTE], cwd=root, capture_output=True, text=True)
+        push = subprocess.run([*dvc, "push", "-r", PUSH_REMOTE], cwd=root, capture_output=True, text=True)
         if push.returncode != 0:
-            raise ArchiveError(f"dvc push failed (is the DVC cache complete? `dvc status -c`):\n{push.stderr[-2000:]}")
+            # DVC's last line says why (a lock another DVC command holds, a missing cache file): one line
+            said = [line.strip() for line in push.stderr.splitlines() if line.strip()]
+            raise ArchiveError(f"dvc push failed: {said[-1] if said else 'no message'} (another DVC command running? "
+                               "the DVC cache incomplete? `dvc status -c`)")
     finally:
-        subprocess.run(["dvc", "remote", "remove", "--local", PUSH_REMOTE], cwd=root, capture_output=True)
+        subprocess.run([*dvc, "remote", "remove", "--local", PUSH_REMOTE], cwd=root, capture_output=True)
 
 
 def _normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:

@@ -167,7 +167,7 @@ def unpack(archive: Path, top: str, target_dir: Path) -> Path:
 
 
 def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["dvc", *args], cwd=root, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True)
 
 
 def derived_stages(lock: dict) -> list[str]:

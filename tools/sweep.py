@@ -185,7 +185,7 @@ def run_item(root: str, key: str, command: str) -> dict:
 
 # ------------------------------------------------------------------------------------------ DVC, once
 def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["dvc", *args], cwd=root, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True)
 
 
 def stale_items(root: Path, keys: list[str], items: ItemStages) -> list[str]:
