@@ -25,9 +25,10 @@ import numpy as np
 
 from analysis import common, data
 from analysis.common import format_eta, get_logger, load_npz, log_io, save_npz, write_json
-from analysis.methods import features, inverse, onsets
+from analysis.methods import legacy, onsets
 from analysis.model import cdm, forward
 from analysis.params import load_params
+
 
 def main() -> int:
     logger = get_logger("compare_onsets")
@@ -56,30 +57,20 @@ def main() -> int:
         logger.info("signals of item %d/%d %s, both onsets; %s", i + 1, len(keys), key,
                     format_eta(i + 1, len(keys), time.perf_counter() - start))
 
-    settings, seed = params.inverse, params.seeds.inverse
     results, tables = {}, {}
     for onset in cdm.ONSETS:
-        values = features.features_of_traces(eeg[onset], params.features.n_jobs, progress=False)
-        tables[onset] = features.feature_table(keys, drives, values)
-        table, n_dropped = inverse.drop_non_finite(tables[onset])
-        inverse.check_inverse_params(params, len(table))
-        metrics, _, _ = inverse.evaluate(table, settings.alpha, settings.test_fraction, settings.cv_folds,
-                                         settings.cv_repeats, seed)
+        tables[onset], results[onset] = legacy.evaluate_traces(eeg[onset], keys, drives, params)
         peaks = [onsets.onset_peak_z(trace, window) for trace in eeg[onset]]
-        results[onset] = {key: metrics[key] for key in ("test_mse_pA2", "test_r2", "cv_pooled_mse_pA2_mean",
-                                                         "cv_pooled_mse_pA2_sd", "cv_pooled_r2_mean",
-                                                         "cv_pooled_r2_sd", "cv_fold_mse_pA2_mean",
-                                                         "cv_fold_mse_pA2_sd", "cv_fold_r2_mean", "cv_fold_r2_sd",
-                                                         "n_test")}
-        results[onset].update(n_dropped_non_finite=n_dropped, onset_peak_abs_z_median=float(np.nanmedian(peaks)),
+        results[onset].update(onset_peak_abs_z_median=float(np.nanmedian(peaks)),
                               onset_peak_abs_z_max=float(np.nanmax(peaks)))
+        metrics = results[onset]
         logger.info("%s onset: test MSE %.4g pA², pooled CV MSE %.4g ± %.2g pA², R² %.3f; EEG's first %g ms: "
                     "max |z| %.1f", onset, metrics["test_mse_pA2"], metrics["cv_pooled_mse_pA2_mean"],
                     metrics["cv_pooled_mse_pA2_sd"], metrics["cv_pooled_r2_mean"], onset_window_ms,
                     results[onset]["onset_peak_abs_z_max"])
 
-    correlations = onsets.feature_correlations(tables)
-    changed = onsets.most_changed(correlations)
+    correlations = legacy.feature_correlations(tables)
+    changed = legacy.most_changed(correlations)
     logger.info("features whose relation to J_ext changed most: %s", ", ".join(
         f"{name} r {correlations[name]['r_legacy']:+.2f} -> {correlations[name]['r_steady']:+.2f}" for name in changed))
     with common.atomic_dir(data.ONSET_COMPARISON_DIR) as folder:      # the whole folder or nothing

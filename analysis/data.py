@@ -38,6 +38,8 @@ ONSET_EXAMPLES_FILE = ONSET_COMPARISON_DIR / "onset_examples.npz"
 RIDGE_METRICS = Path("metrics/ridge.json")
 PREDICTIONS_FILE = Path("metrics/predictions.csv")
 ONSET_METRICS = Path("metrics/onset_comparison.json")
+PAIRING_COMPARISON_DIR = Path("data/pairing_comparison")
+PAIRING_METRICS = Path("metrics/pairing_comparison.json")
 RIDGE_MODEL_FILE = Path("models/ridge_J_ext.json")
 # the noise floor of study 1 (docs/model.md §9): ref and its seed-spread runs through the forward chain and the model
 SEED_NOISE_FEATURES_FILE = Path("data/seed_noise/features.csv")

@@ -3,9 +3,9 @@
 Usage: python -m analysis.paper
 
 paper/paper.template.md holds the text with {{name}} placeholders; this stage fills them from params.yaml,
-metrics/ridge.json, metrics/onset_comparison.json, metrics/seed_noise.json, metrics/study2.json,
-data/kernels/kernels.json, data/head_model.json and the simulations (no number
-is typed by hand; the text is made by analysis/methods/paper_text.py), and writes
+metrics/ridge.json, metrics/onset_comparison.json, metrics/pairing_comparison.json, metrics/seed_noise.json,
+metrics/study2.json, data/kernels/kernels.json, data/head_model.json and the simulations (no number is typed by
+hand; the text is made by analysis/methods/paper_text.py), and writes
   paper/paper.md       the filled manuscript (Markdown)
   paper/numbers.json   every filled value, as it appears in the text (the tests compare it with metrics/)
   paper/paper.pdf      typeset with pandoc (pypandoc-binary) -> Typst (typst wheel), no timestamp
@@ -48,8 +48,9 @@ def main() -> int:
     head = read_json(data.HEAD_MODEL_FILE)
     rates = {key: load_npz(data.simulation_file(key))["rates_Hz"].tolist() for key in params.sweep}
     values = paper_text.collect_values(params, metrics, kernels_info, head, rates)
-    # the onset artefact's comparison and the noise floor
+    # the comparisons with the original tooling's flaws (onset artefact, kernel pairing) and the noise floor
     values.update(paper_text.onset_values(read_json(data.ONSET_METRICS), params.cdm.onset, len(params.sweep)))
+    values.update(paper_text.pairing_values(read_json(data.PAIRING_METRICS), len(params.sweep)))
     values.update(paper_text.seed_noise_values(read_json(data.SEED_NOISE_METRICS)))
     # study 2; a profile other than full says in its title and abstract that it is a demonstration
     study2_metrics = read_json(data.STUDY2_METRICS)
@@ -61,8 +62,8 @@ def main() -> int:
     write_json(data.PAPER_NUMBERS, {k: v for k, v in values.items() if not k.endswith("_table")})
     typeset(data.PAPER_MARKDOWN, data.PAPER_PDF)
     log_io(logger, read=["params.yaml", data.PAPER_TEMPLATE, data.RIDGE_METRICS, data.ONSET_METRICS,
-                         data.SEED_NOISE_METRICS, data.STUDY2_METRICS, data.KERNELS_JSON, data.HEAD_MODEL_FILE,
-                         "figures/*.png"],
+                         data.PAIRING_METRICS, data.SEED_NOISE_METRICS, data.STUDY2_METRICS, data.KERNELS_JSON,
+                         data.HEAD_MODEL_FILE, "figures/*.png"],
            wrote=[data.PAPER_MARKDOWN, data.PAPER_NUMBERS, data.PAPER_PDF])
     logger.info("stage paper took %.1f s", time.perf_counter() - start)
     return 0

@@ -41,7 +41,8 @@ def test_archived_results_are_the_full_study():
     stages = lock["stages"]
     for key in params.sweep:
         assert f"simulate@{key}" in stages
-    for stage in ("simulate_ref", "kernels", "signals", "compare_onsets", "features", "evaluate", "figures", "paper"):
+    for stage in ("simulate_ref", "kernels", "signals", "compare_onsets", "compare_pairings", "features", "evaluate",
+                  "figures", "paper"):
         assert stage in stages, stage
     metrics = json.loads((REPO_ROOT / "metrics" / "ridge.json").read_text())
     assert metrics["n_rows"] == 50 and metrics["n_test"] == 5
@@ -81,7 +82,7 @@ def test_study_2_is_the_340_draws_of_the_prior_with_their_own_theta():
 @pytest.mark.full
 def test_dvc_status_is_clean_and_hashes_reproduce():
     full_lock()
-    status = subprocess.run(["dvc", "status"], cwd=REPO_ROOT, capture_output=True, text=True)
+    status = subprocess.run([sys.executable, "-m", "dvc", "status"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert "up to date" in status.stdout, status.stdout
     done = subprocess.run([sys.executable, "-m", "tools.check_hashes", "j00", "j25", "kernels"], cwd=REPO_ROOT,
                           capture_output=True, text=True)

@@ -41,6 +41,7 @@ def test_template_placeholders_are_exactly_the_values():
                   "feature_correlation_with_J_ext": {"mode_5": {"r_legacy": 0.69, "r_steady": -0.46}},
                   "most_changed_features": ["mode_5"], "onset_window_ms": 100.0, "history_ms": 200.0}
     values.update(paper_text.onset_values(comparison, "steady", 50))
+    values.update(paper_text.pairing_values(pairing_metrics(), 50))
     values.update(paper_text.seed_noise_values(seed_noise_metrics(0.15)))
     values.update(paper_text.study2_values(study2_metrics({"J_ext_pA": 0.8, "J_EE_pA": 0.0}), params.study2))
     values.update(paper_text.profile_values(params, 12))
@@ -65,6 +66,31 @@ def test_onset_verdict_is_computed_from_the_numbers():
     assert paper_text.onset_values(comparison, "steady", 50)["onset_flipped_features"] == "none"
     # the same correlations over 200 items are significant (|r| >= 0.139): a flip
     assert paper_text.onset_values(comparison, "steady", 200)["onset_flipped_features"] == "`mode_5`"
+
+
+def pairing_metrics(legacy_cv_mse: float = 0.034) -> dict:
+    """metrics/pairing_comparison.json of a made-up comparison: the correct pairing's CV MSE 0.030 ± per fold 0.015."""
+    correct = {"test_mse_pA2": 0.037, **cv_numbers(0.030, 0.015, 0.9904, 0.0007), "n_test": 5}
+    return {"pairings": {"correct": correct, "legacy": {**correct, "cv_pooled_mse_pA2_mean": legacy_cv_mse,
+                                                         "cv_pooled_r2_mean": 0.9891}},
+            "cdm_legacy_vs_correct": {"sd_ratio": {"median": 4.83, "min": 1.04, "max": 5.21},
+                                      "pearson_r": {"median": 0.526, "min": 0.104, "max": 0.593}, "n_items": 50},
+            "feature_correlation_with_J_ext": {"embedding_dist": {"r_legacy": -0.36, "r_correct": 0.40},
+                                               "ami2": {"r_legacy": -0.50, "r_correct": -0.80}},
+            "most_changed_features": ["embedding_dist", "ami2"]}
+
+
+def test_pairing_verdict_is_computed_from_the_numbers():
+    said = paper_text.pairing_values(pairing_metrics(), 50)["pairing_verdict"]
+    assert ("fluctuates a median 4.8 times as much as the correct one (ratio of the sds; 1–5.2 over the 50 runs) and "
+            "follows its shape with r = 0.53 (0.1–0.59), so the legacy EEG is another signal") in said
+    assert "R² 0.9891 ± 0.0007, MSE 0.034 ± 0.015 pA², against R² 0.9904 ± 0.0007" in said
+    # 0.034 - 0.030 = 0.004 < 0.015, the per-fold spread: inside; -0.36 -> +0.40 at n = 50 (|r| >= 0.28): a flip
+    assert "a change inside the cross-validation spread" in said and "for: `embedding_dist`." in said
+    assert "outside" in paper_text.pairing_values(pairing_metrics(legacy_cv_mse=0.05), 50)["pairing_verdict"]
+    # the same correlations over 20 items are noise (|r| < 0.44): no flip is called
+    assert said.replace("`embedding_dist`", "no feature").replace("0.28", "0.44") == \
+        paper_text.pairing_values(pairing_metrics(), 20)["pairing_verdict"]
 
 
 def seed_noise_metrics(sd_pA: float, cv_rmse_pA: float = 0.17, n_seeds: int = 11) -> dict:

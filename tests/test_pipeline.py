@@ -159,6 +159,20 @@ def test_steady_onset_of_the_comparison_is_the_pipelines_result(workspace):
     assert np.all(np.abs(examples["cdm_legacy"][:, 0]) < np.abs(examples["cdm_steady"][:, 0]) + 1e-3)
 
 
+def test_pairing_comparison_equals_the_pipeline_for_the_correct_pairing(workspace):
+    comparison = workspace / "data" / "pairing_comparison"
+    assert (comparison / "features_correct.csv").read_bytes() == \
+        (workspace / "data/features/features.csv").read_bytes()
+    metrics = json.loads((workspace / "metrics" / "pairing_comparison.json").read_text())
+    ridge = json.loads((workspace / "metrics" / "ridge.json").read_text())
+    assert metrics["pairings"]["correct"]["cv_pooled_mse_pA2_mean"] == ridge["cv_pooled_mse_pA2_mean"]
+    # the legacy pairing convolves E's spikes with the I->E kernel: a different signal, not a rescaled one
+    cdms = metrics["cdm_legacy_vs_correct"]
+    assert cdms["sd_ratio"]["min"] > 1.0 and cdms["pearson_r"]["max"] < 0.99
+    numbers = json.loads((workspace / "paper" / "numbers.json").read_text())
+    assert numbers["pairing_verdict"] in (workspace / "paper" / "paper.md").read_text()
+
+
 def test_paper_reports_both_onsets_from_the_metrics(workspace):
     comparison = json.loads((workspace / "metrics" / "onset_comparison.json").read_text())
     numbers = json.loads((workspace / "paper" / "numbers.json").read_text())

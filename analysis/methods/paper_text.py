@@ -286,6 +286,77 @@ def seed_noise_values(floor: dict) -> dict[str, str]:
     return {"seed_noise": sentence}
 
 
+def legacy_verdicts(legacy: dict, own: dict, comparison: dict, option: str, n_items: int
+                    ) -> tuple[str, list[str], float]:
+    """What a legacy option did, from the numbers of a comparison stage (docs/model.md §3).
+
+    Parameters
+    ----------
+    legacy, own : dict
+        The Ridge metrics under the legacy option and the study's own.
+    comparison : dict
+        The comparison's metrics (feature_correlation_with_J_ext, most_changed_features).
+    option : str
+        The study's own option's label in the correlations ("steady", "correct").
+    n_items : int
+        Sweep items behind the correlations.
+
+    Returns
+    -------
+    cv_verdict : str
+        "inside" when the pooled CV MSE moves by no more than the larger per-fold sd (the sampling spread of a
+        fold's MSE), else "outside".
+    flipped : list of str
+        The most changed features whose relation to the drive changes sign with both correlations significant.
+    r_crit : float
+        The smallest significant |r| at n_items (two-sided p < 0.05).
+    """
+    cv_change = own["cv_pooled_mse_pA2_mean"] - legacy["cv_pooled_mse_pA2_mean"]
+    spread = max(own["cv_fold_mse_pA2_sd"], legacy["cv_fold_mse_pA2_sd"])
+    r_crit = significant_r(n_items)
+    correlations = comparison["feature_correlation_with_J_ext"]
+    flipped = [name for name in comparison["most_changed_features"]
+               if correlations[name]["r_legacy"] * correlations[name][f"r_{option}"] < 0
+               and min(abs(correlations[name]["r_legacy"]), abs(correlations[name][f"r_{option}"])) >= r_crit]
+    return ("inside" if abs(cv_change) <= spread else "outside"), flipped, r_crit
+
+
+def pairing_values(comparison: dict, n_items: int) -> dict[str, str]:
+    """The kernel pairing comparison (docs/model.md §3) as one sentence computed from its numbers.
+
+    Parameters
+    ----------
+    comparison : dict
+        metrics/pairing_comparison.json.
+    n_items : int
+        Sweep items behind the correlations.
+
+    Returns
+    -------
+    dict
+        pairing_verdict: its text.
+    """
+    legacy, correct = comparison["pairings"]["legacy"], comparison["pairings"]["correct"]
+    cdms = comparison["cdm_legacy_vs_correct"]
+    size, shape = cdms["sd_ratio"], cdms["pearson_r"]
+    cv_verdict, flipped, r_crit = legacy_verdicts(legacy, correct, comparison, "correct", n_items)
+
+    def scores(m: dict) -> str:
+        return (f"R² {fmt(m['cv_pooled_r2_mean'], 4)} ± {fmt(m['cv_pooled_r2_sd'], 2)}, MSE "
+                f"{fmt(m['cv_pooled_mse_pA2_mean'])} ± {fmt(m['cv_pooled_mse_pA2_sd'], 2)} pA²")
+
+    return {"pairing_verdict": (
+        f"Through the same chain (stage `compare_pairings`), the legacy CDM of a run fluctuates a median "
+        f"{fmt(size['median'], 2)} times as much as the correct one (ratio of the sds; {fmt(size['min'], 2)}–"
+        f"{fmt(size['max'], 2)} over the {cdms['n_items']} runs) and follows its shape with r = "
+        f"{fmt(shape['median'], 2)} ({fmt(shape['min'], 2)}–{fmt(shape['max'], 2)}), so the legacy EEG is another "
+        f"signal than the network's, not a rescaled one. Refitted on the legacy features, the Ridge regression "
+        f"scores pooled CV "
+        f"{scores(legacy)}, against {scores(correct)} with the correct pairing, a change {cv_verdict} the "
+        f"cross-validation spread; the relation to the drive changes sign, with both correlations significant "
+        f"(|r| ≥ {fmt(r_crit, 2)}), for: {', '.join(f'`{name}`' for name in flipped) if flipped else 'no feature'}.")}
+
+
 def onset_values(comparison: dict, main_onset: str, n_items: int) -> dict[str, str]:
     """The onset comparison (docs/model.md §3) as text: tables of both onsets and a verdict computed from the
     numbers; a feature's relation to the drive flips only when both correlations are significant.
@@ -312,13 +383,7 @@ def onset_values(comparison: dict, main_onset: str, n_items: int) -> dict[str, s
     correlations = comparison["feature_correlation_with_J_ext"]
     feature_rows = [[f"`{name}`", fmt(correlations[name]["r_legacy"], 2), fmt(correlations[name]["r_steady"], 2)]
                     for name in comparison["most_changed_features"]]
-    # the change of the pooled CV MSE against the per-fold spread (the sampling spread of a fold's MSE)
-    cv_change = steady["cv_pooled_mse_pA2_mean"] - legacy["cv_pooled_mse_pA2_mean"]
-    spread = max(steady["cv_fold_mse_pA2_sd"], legacy["cv_fold_mse_pA2_sd"])
-    r_crit = significant_r(n_items)
-    flipped = [name for name in comparison["most_changed_features"]
-               if correlations[name]["r_legacy"] * correlations[name]["r_steady"] < 0
-               and min(abs(correlations[name]["r_legacy"]), abs(correlations[name]["r_steady"])) >= r_crit]
+    cv_verdict, flipped, r_crit = legacy_verdicts(legacy, steady, comparison, "steady", n_items)
     return {
         "onset": main_onset, "onset_history_ms": fmt(comparison["history_ms"]),
         "onset_window_ms": fmt(comparison["onset_window_ms"]),
@@ -327,7 +392,7 @@ def onset_values(comparison: dict, main_onset: str, n_items: int) -> dict[str, s
         "legacy_test_mse": fmt(legacy["test_mse_pA2"]), "steady_test_mse": fmt(steady["test_mse_pA2"]),
         "legacy_cv_mse": f"{fmt(legacy['cv_pooled_mse_pA2_mean'])} ± {fmt(legacy['cv_pooled_mse_pA2_sd'], 2)}",
         "steady_cv_mse": f"{fmt(steady['cv_pooled_mse_pA2_mean'])} ± {fmt(steady['cv_pooled_mse_pA2_sd'], 2)}",
-        "onset_cv_verdict": ("inside" if abs(cv_change) <= spread else "outside"),
+        "onset_cv_verdict": cv_verdict,
         "onset_flipped_features": (", ".join(f"`{name}`" for name in flipped) if flipped else "none"),
         "onset_r_crit": fmt(r_crit, 2),
         "onset_table": markdown_table(["CDM onset", "test MSE (pA²)", "pooled CV MSE (pA²)", "pooled CV R²",
