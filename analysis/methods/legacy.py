@@ -7,7 +7,6 @@ the simulations under both options; these functions summarise them.
 from __future__ import annotations
 
 import numpy as np
-
 import pandas as pd
 
 from analysis.methods import cross_validation, features, inverse
