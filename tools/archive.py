@@ -29,7 +29,7 @@ import yaml
 
 from analysis.common import (REPO_ROOT, CommandParser, get_logger, interpreter, print_error, sha256_file,
                              software_versions, write_json, write_text)
-from tools.lockfile import LockError, downstream_artefacts, output_md5, outputs, read_lock
+from tools.lockfile import LockError, downstream_artefacts, output_md5, outputs, read_lock, run_dvc
 
 ARCHIVE_NAME = "hagen-eeg-compendium"
 PUSH_REMOTE = "archive-push"
@@ -90,21 +90,18 @@ def deposit_metadata(root: Path, commit: str, profile: str) -> dict:
 
 def push_outputs(root: Path, remote_dir: Path) -> None:
     """dvc push of every cached output to a plain-folder remote (configured locally, removed afterwards)."""
-    # DVC of this Python, whatever PATH holds
-    dvc = [sys.executable, "-m", "dvc"]
-    add = subprocess.run([*dvc, "remote", "add", "--local", "-f", PUSH_REMOTE, str(remote_dir)], cwd=root,
-                         capture_output=True, text=True)
+    add = run_dvc(root, "remote", "add", "--local", "-f", PUSH_REMOTE, str(remote_dir))
     if add.returncode != 0:
         raise ArchiveError(f"dvc remote add failed: {add.stderr.strip()}")
     try:
-        push = subprocess.run([*dvc, "push", "-r", PUSH_REMOTE], cwd=root, capture_output=True, text=True)
+        push = run_dvc(root, "push", "-r", PUSH_REMOTE)
         if push.returncode != 0:
             # DVC's last line says why (a lock another DVC command holds, a missing cache file): one line
             said = [line.strip() for line in push.stderr.splitlines() if line.strip()]
             raise ArchiveError(f"dvc push failed: {said[-1] if said else 'no message'} (another DVC command running? "
                                "the DVC cache incomplete? `dvc status -c`)")
     finally:
-        subprocess.run([*dvc, "remote", "remove", "--local", PUSH_REMOTE], cwd=root, capture_output=True)
+        run_dvc(root, "remote", "remove", "--local", PUSH_REMOTE)
 
 
 def _normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:

@@ -11,18 +11,16 @@ there, 1 otherwise.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 from analysis.common import REPO_ROOT, get_logger, print_error
-from tools.lockfile import LockError, outputs, read_lock
+from tools.lockfile import LockError, outputs, read_lock, run_dvc
 
 
 def cache_dir(root: Path) -> Path:
     """DVC's own answer (`dvc cache dir`): the configured cache, or .dvc/cache."""
-    # DVC of this environment, whatever PATH says
-    done = subprocess.run([sys.executable, "-m", "dvc", "cache", "dir"], cwd=root, capture_output=True, text=True)
+    done = run_dvc(root, "cache", "dir")
     if done.returncode != 0:
         raise LockError(f"dvc cache dir failed: {done.stderr.strip()[-300:]}")
     return Path(done.stdout.strip())

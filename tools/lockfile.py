@@ -1,6 +1,7 @@
 """What dvc.lock records, read without DVC: outputs with their md5, the stage graph, and DVC's own hashes.
 
-Shared by tools/archive.py, tools/restore.py and tools/check_hashes.py. DVC (3.x) hashes a file by the md5 of
+Shared by tools/archive.py, tools/restore.py and tools/check_hashes.py; `run_dvc` is the one way the tools call
+DVC's command line when they must. DVC (3.x) hashes a file by the md5 of
 its bytes and a directory by the md5 of a JSON listing of its files, `[{"md5": ..., "relpath": ...}, ...]`
 sorted by relpath and dumped with sorted keys, plus the suffix `.dir`; `dir_md5` computes the same, so a
 directory output can be checked against dvc.lock with no DVC cache at all.
@@ -9,12 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 CHUNK_BYTES = 1 << 20
+
+
+def run_dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`dvc ARGS` in root, by the DVC of this Python (whatever PATH holds), output captured as text."""
+    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True)
 
 
 class LockError(ValueError):

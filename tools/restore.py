@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from analysis.common import REPO_ROOT, CommandParser, get_logger, print_error, sha256_file
-from tools.lockfile import LockError, output_md5, outputs, read_lock
+from tools.lockfile import LockError, output_md5, outputs, read_lock, run_dvc
 
 RECORDS = REPO_ROOT / "archives.json"
 DEFAULT_DIR = Path(os.environ.get("COMPENDIUM_ARCHIVE_DIR",
@@ -166,10 +166,6 @@ def unpack(archive: Path, top: str, target_dir: Path) -> Path:
     return final
 
 
-def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True)
-
-
 def derived_stages(lock: dict) -> list[str]:
     return [stage for stage, entry in lock["stages"].items()
             if not stage.startswith(SIMULATION_STAGES) and entry.get("outs")]
@@ -182,11 +178,11 @@ def restore(root: Path, archive: Path, only: str, sha256: str | None, target_dir
     check_manifest(manifest, lock, root)
     folder = unpack(archive, top, target_dir)
     logger.info("unpacked %s into %s (commit %s)", archive.name, folder, manifest["commit"])
-    done = dvc(root, "remote", "add", "--local", "-f", REMOTE, str(folder / "dvc-remote"))
+    done = run_dvc(root, "remote", "add", "--local", "-f", REMOTE, str(folder / "dvc-remote"))
     if done.returncode != 0:
         raise RestoreError(f"dvc remote add failed: {done.stderr.strip()}")
     targets = derived_stages(lock) if only == "derived" else []
-    done = dvc(root, "pull", "-r", REMOTE, *targets)
+    done = run_dvc(root, "pull", "-r", REMOTE, *targets)
     if done.returncode != 0:
         raise RestoreError(f"dvc pull failed:\n{done.stderr[-2000:]}")
     if only == "derived":
@@ -195,7 +191,7 @@ def restore(root: Path, archive: Path, only: str, sha256: str | None, target_dir
         if bad:
             raise RestoreError(f"restored outputs differ from dvc.lock: {bad}")
         return f"{len(wanted)} derived outputs restored, each identical to dvc.lock"
-    status = dvc(root, "status")
+    status = run_dvc(root, "status")
     if status.returncode != 0 or "up to date" not in status.stdout:
         raise RestoreError(f"dvc status is not clean after the pull:\n{status.stdout[-2000:]}")
     return "dvc status: " + status.stdout.strip().splitlines()[-1]

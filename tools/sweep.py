@@ -56,6 +56,7 @@ import yaml
 from analysis.common import (REPO_ROOT, CommandParser, ParamsError, atomic_path, get_logger, integer_in,
                              print_error)
 from analysis.params import Params, load_params
+from tools.lockfile import run_dvc
 
 # the estimated peak memory of one item: NEST's fixed cost plus its bytes per synapse, calibrated on the full
 # network (1.7e7 synapses, 1.17 GB peak RSS with 2 threads, README "Performance")
@@ -184,15 +185,11 @@ def run_item(root: str, key: str, command: str) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ DVC, once
-def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True)
-
-
 def stale_items(root: Path, keys: list[str], items: ItemStages) -> list[str]:
     """The items whose outputs DVC does not hold: restore what the cache has, then ask DVC once."""
     targets = items.dvc_targets(keys)
-    dvc(root, "checkout", "--quiet", *targets)  # missing objects are simply stale
-    done = dvc(root, "status", "--json", *targets)
+    run_dvc(root, "checkout", "--quiet", *targets)  # missing objects are simply stale
+    done = run_dvc(root, "status", "--json", *targets)
     if done.returncode != 0:
         raise SweepError(f"dvc status failed in {root}: {done.stderr.strip()[-500:]}")
     stale = set(json.loads(done.stdout or "{}"))
